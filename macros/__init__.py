@@ -1,0 +1,1 @@
+"""VBA source of the workbook buttons (installed as ``xlkinerja.macros``)."""

@@ -1,0 +1,1 @@
+"""Template specs shipped with xlkinerja (installed as ``xlkinerja.workbook_templates``)."""

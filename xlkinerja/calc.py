@@ -1,0 +1,185 @@
+"""Derived figures of the form, in Python and as Excel formulas, side by side.
+
+Every derived cell of the workbook is a formula, and every such formula has its Python twin here,
+so that cached values written by the generator, values recomputed by the reader and what Excel or
+LibreOffice compute are the same thing by construction (the tests check the three agree).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import (NOT_AVAILABLE, Annual, BudgetRow, CapaianSettings, Form, Indikator,
+                    LowerFormula, Polarity, QuarterEntries)
+
+__all__ = [
+    "BudgetFigure", "budget_figures", "budget_percent", "capaian_raw", "capaian_display",
+    "annual_realisasi", "capaian_formula", "annual_formula", "sum_formula", "percent_formula",
+    "indicator_value",
+]
+
+
+@dataclass(frozen=True)
+class BudgetFigure:
+    pagu: float
+    realisasi: float | None  # None: nothing filled below this row
+
+    @property
+    def percent(self) -> float | None:
+        return budget_percent(self.realisasi, self.pagu)
+
+
+def budget_percent(realisasi: float | None, pagu: float) -> float | None:
+    """% anggaran = realisasi / pagu, blank when realisasi is empty or pagu is 0."""
+    if realisasi is None or not pagu:
+        return None
+    return realisasi / pagu
+
+
+def budget_figures(form: Form, entries: QuarterEntries | None) -> dict[str, BudgetFigure]:
+    """Pagu and realisasi of every budget row for one quarter, parents summed from leaves."""
+    out: dict[str, BudgetFigure] = {}
+
+    def visit(row: BudgetRow) -> BudgetFigure:
+        if row.is_leaf:
+            entry = entries.budget.get(row.id) if entries else None
+            value = entry.realisasi if entry and isinstance(entry.realisasi, (int, float)) else None
+            fig = BudgetFigure(row.pagu, value)
+        else:
+            kids = [visit(child) for child in row.children]
+            filled = [k.realisasi for k in kids if k.realisasi is not None]
+            fig = BudgetFigure(row.pagu, sum(filled) if filled else None)
+        out[row.id] = fig
+        return fig
+
+    for program in form.programs:
+        visit(program)
+    return out
+
+
+def total_figure(form: Form, figures: dict[str, BudgetFigure]) -> BudgetFigure:
+    filled = [figures[p.id].realisasi for p in form.programs if figures[p.id].realisasi is not None]
+    return BudgetFigure(form.total_pagu, sum(filled) if filled else None)
+
+
+def indicator_value(value) -> float | None:
+    """The numeric realisasi of an indicator entry, None for blank or "-"."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    return None
+
+
+def capaian_raw(realisasi: float | None, ind: Indikator, settings: CapaianSettings) -> float | None:
+    """Capaian as a fraction, uncapped; None when there is nothing to compare."""
+    if realisasi is None or realisasi == NOT_AVAILABLE:
+        return None
+    r, t = float(realisasi), float(ind.target)
+    if ind.polarity is Polarity.HIGHER:
+        return r / t if t else None
+    if ind.polarity is Polarity.LOWER:
+        if settings.lower_formula is LowerFormula.INVERSE:
+            return t / r if r else None
+        return max(0.0, (2 * t - r) / t) if t else None
+    # RANGE
+    low, high = t, float(ind.target_high if ind.target_high is not None else t)
+    if r < low:
+        return r / low if low else None
+    if r > high:
+        return max(0.0, (2 * high - r) / high) if high else None
+    return 1.0
+
+
+def capaian_display(raw: float | None, settings: CapaianSettings) -> float | None:
+    """What the form shows: the raw capaian, capped when the settings say so."""
+    if raw is None:
+        return None
+    if settings.display_cap is not None:
+        return min(raw, settings.display_cap)
+    return raw
+
+
+def annual_realisasi(values: list[float | None], annual: Annual) -> float | None:
+    numbers = [v for v in values if v is not None]
+    if not numbers:
+        return None
+    if annual is Annual.LAST:
+        return numbers[-1]
+    if annual is Annual.SUM:
+        return sum(numbers)
+    return sum(numbers) / len(numbers)
+
+
+# -- Excel formulas -----------------------------------------------------------------------------
+# Classic functions only: they compute the same in Excel and LibreOffice 7.4.
+
+def sum_formula(refs: list[str]) -> str:
+    """SUM over cells; blank ("") when none of them holds a number."""
+    return f'IF({_aggregate("COUNT", refs)}=0,"",{_aggregate("SUM", refs)})'
+
+
+def plain_sum_formula(refs: list[str]) -> str:
+    return _aggregate("SUM", refs)
+
+
+def _aggregate(func: str, refs: list[str], chunk: int = 200) -> str:
+    """FUNC(refs) staying under Excel's 255 arguments: SUM(FUNC(..200..),FUNC(..)) past that."""
+    if len(refs) <= chunk:
+        return f"{func}({','.join(refs)})"
+    parts = [f"{func}({','.join(refs[i:i + chunk])})" for i in range(0, len(refs), chunk)]
+    return f"SUM({','.join(parts)})"
+
+
+def percent_formula(realisasi_ref: str, pagu_ref: str) -> str:
+    return f'IF(AND(ISNUMBER({realisasi_ref}),N({pagu_ref})<>0),{realisasi_ref}/{pagu_ref},"")'
+
+
+def _num(value: float) -> str:
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def capaian_formula(r: str, ind: Indikator, settings: CapaianSettings, target_ref: str | None,
+                    capped: bool = True) -> str:
+    """Excel formula of capaian for realisasi cell ``r`` (cell scale, e.g. 0.665 for 66,5 %).
+
+    ``target_ref`` is the cell holding the target in the same scale; range targets are written
+    as constants because the form prints them as text.
+    """
+    scale = ind.scale
+    if ind.polarity is Polarity.RANGE or target_ref is None:
+        t = _num(ind.target / scale)
+    else:
+        t = target_ref
+    if ind.polarity is Polarity.HIGHER:
+        guard, expr = f"N({t})<>0", f"{r}/{t}"
+    elif ind.polarity is Polarity.LOWER:
+        if settings.lower_formula is LowerFormula.INVERSE:
+            guard, expr = f"{r}<>0", f"{t}/{r}"
+        else:
+            guard, expr = f"N({t})<>0", f"MAX(0,(2*{t}-{r})/{t})"
+    else:
+        hi = _num((ind.target_high if ind.target_high is not None else ind.target) / scale)
+        low_part = f"{r}/{t}" if float(ind.target) else '""'
+        high_part = f"MAX(0,(2*{hi}-{r})/{hi})" if float(hi) else '""'
+        guard = "TRUE"
+        expr = f"IF({r}<{t},{low_part},IF({r}>{hi},{high_part},1))"
+    if capped and settings.display_cap is not None:
+        expr = f"MIN({_num(settings.display_cap)},{expr})"
+    if guard == "TRUE":
+        return f'IF(ISNUMBER({r}),{expr},"")'
+    return f'IF(ISNUMBER({r}),IF({guard},{expr},""),"")'
+
+
+def annual_formula(refs: list[str], annual: Annual) -> str:
+    """Realisasi for the year from the four quarter cells (in order TW I..IV)."""
+    joined = ",".join(refs)
+    if annual is Annual.SUM:
+        return f'IF(COUNT({joined})=0,"",SUM({joined}))'
+    if annual is Annual.AVERAGE:
+        return f'IF(COUNT({joined})=0,"",AVERAGE({joined}))'
+    expr = '""'
+    for ref in refs:  # the latest quarter holding a number wins
+        expr = f"IF(ISNUMBER({ref}),{ref},{expr})"
+    return expr

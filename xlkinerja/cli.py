@@ -1,0 +1,129 @@
+"""Command line: ``xlkinerja generate``, ``xlkinerja demo`` and friends.
+
+Messages are in Bahasa Indonesia. A user never sees a traceback: problems with their input are
+reported with the file, place and what to do; anything unexpected is reported in one line with a
+way to get details (``XLKINERJA_DEBUG=1``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from . import __version__
+from .yamlsource import DocumentError
+
+EXIT_OK, EXIT_PROBLEM, EXIT_NOTHING, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UserError(Exception):
+    """A problem the user can fix; the message says what and how."""
+
+
+def _out(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _output_path(value: str, allowed: tuple[str, ...] = (".xlsx", ".xlsm")) -> Path:
+    path = Path(value)
+    if path.suffix.lower() not in allowed:
+        raise UserError(f"{value}: nama berkas keluaran harus berakhiran "
+                        f"{' atau '.join(allowed)}")
+    if path.exists() and path.is_dir():
+        raise UserError(f"{value} adalah folder; berikan nama berkas, mis. {path / 'formulir.xlsx'}")
+    return path
+
+
+# -- generate ---------------------------------------------------------------------------------
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from .generate import generate_from_spec
+
+    out = _output_path(args.output)
+    written = generate_from_spec(Path(args.spec), out, password=args.password, fill=args.isian)
+    _out(f"Ditulis: {written.path}")
+    _out(f"  {written.summary}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .generate import write_demo
+
+    outdir = Path(args.out)
+    if outdir.exists() and not outdir.is_dir():
+        raise UserError(f"{outdir} sudah ada dan bukan folder; pilih folder lain untuk --out")
+    results = write_demo(outdir)
+    _out(f"Contoh bawaan: Sekretariat Daerah Kota Jambi 2024 -> {outdir}")
+    for item in results:
+        _out(f"  {item.path.name:<48} {item.summary}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xlkinerja",
+        description="Formulir Pengukuran Kinerja Perangkat Daerah: buat workbook Excel yang "
+                    "terkunci dan memeriksa dirinya sendiri, baca kembali, periksa, dan rekap.",
+    )
+    parser.add_argument("--version", action="version", version=f"xlkinerja {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="PERINTAH")
+
+    g = sub.add_parser("generate", help="buat workbook formulir dari spesifikasi YAML",
+                       description="Buat workbook formulir (.xlsx, atau .xlsm dengan tombol) "
+                                   "dari spesifikasi YAML.")
+    g.add_argument("spec", metavar="SPEC", help="berkas spesifikasi YAML")
+    g.add_argument("-o", "--output", required=True, metavar="KELUARAN",
+                   help="berkas keluaran .xlsx (atau .xlsm)")
+    g.add_argument("--password", help="kata sandi proteksi sheet (menggantikan yang di spesifikasi)")
+    g.add_argument("--isian", metavar="ISIAN", help="berkas YAML isian contoh untuk diisikan")
+    g.set_defaults(func=cmd_generate)
+
+    d = sub.add_parser("demo", help="tulis contoh bawaan (kosong dan terisi)",
+                       description="Tulis workbook contoh Sekretariat Daerah Kota Jambi 2024: "
+                                   "formulir kosong dan formulir terisi.")
+    d.add_argument("--out", default="xlkinerja-demo", metavar="FOLDER",
+                   help="folder tujuan (default: xlkinerja-demo)")
+    d.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_NOTHING
+    try:
+        return args.func(args)
+    except DocumentError as exc:
+        _err(exc.report())
+        return EXIT_PROBLEM
+    except UserError as exc:
+        _err(f"Galat: {exc}")
+        return EXIT_PROBLEM
+    except KeyboardInterrupt:
+        _err("Dibatalkan.")
+        return 130
+    except OSError as exc:
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        _err(f"Galat berkas{where}: {exc.strerror or exc}. Periksa nama folder/berkas dan izin "
+             "tulisnya, atau tutup berkas bila sedang dibuka di Excel.")
+        return EXIT_PROBLEM
+    except Exception as exc:  # noqa: BLE001 - last resort: never a traceback for users
+        if os.environ.get("XLKINERJA_DEBUG"):
+            traceback.print_exc()
+        _err(f"Terjadi kesalahan internal xlkinerja {__version__}: {type(exc).__name__}: {exc}. "
+             "Jalankan ulang dengan XLKINERJA_DEBUG=1 untuk rinciannya dan laporkan kepada "
+             "pengembang.")
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,251 @@
+"""Where every cell of the workbook is: the single source of truth for writer, reader and button.
+
+Nothing outside this module knows a row or column number. The layout is computed from the
+:class:`~xlkinerja.model.Form` alone, so a returned workbook (which carries its form as JSON)
+yields the same layout the generator used.
+
+All rows and columns are 0-based, as in xlsxwriter; :func:`a1` gives Excel's notation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from .model import QUARTERS, Form, Level, sheet_name
+
+TEMPLATE_VERSION = 1  # bump when the layout changes; the reader refuses newer versions
+
+SHEET_PETUNJUK = "Petunjuk"
+SHEET_REKAP = "Rekap Tahunan"
+SHEET_META = "_xlkinerja"
+SHEET_XLWINGS_CONF = "xlwings.conf"
+SHEET_HASIL = "Hasil Validasi"
+QUARTER_SHEETS = tuple(sheet_name(q) for q in QUARTERS)
+
+
+def col_letter(col: int) -> str:
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def a1(row: int, col: int, absolute: bool = False) -> str:
+    if absolute:
+        return f"${col_letter(col)}${row + 1}"
+    return f"{col_letter(col)}{row + 1}"
+
+
+def sheet_ref(sheet: str, row: int, col: int) -> str:
+    return f"'{sheet}'!{a1(row, col)}"
+
+
+class Q(IntEnum):
+    """Columns of a quarter sheet; the printed column number is ``value + 1`` up to KET."""
+
+    NO = 0
+    SASARAN = 1
+    INDIKATOR = 2
+    TARGET = 3
+    CARA = 4
+    IND_REAL = 5
+    CAPAIAN = 6
+    IND_KET = 7
+    URAIAN = 8
+    PAGU = 9
+    REAL = 10
+    PERSEN = 11
+    KET = 12
+    IND_ID = 13  # hidden: stable id of the indicator on this row
+    ROW_ID = 14  # hidden: stable id of the budget row on this row
+
+
+LAST_PRINTED_COL = Q.KET
+NARRATIVE_LABEL_LAST = Q.CARA  # label merged A..E, text merged F..M
+
+
+class R(IntEnum):
+    """Columns of the Rekap Tahunan sheet (budget section / indicator section)."""
+
+    KODE = 0  # kode | no
+    URAIAN = 1
+    LEVEL = 2  # level | satuan
+    PAGU = 3  # pagu | target
+    TW1 = 4
+    TW2 = 5
+    TW3 = 6
+    TW4 = 7
+    TOTAL = 8  # realisasi setahun | realisasi akhir
+    SISA = 9  # sisa anggaran | capaian (ditampilkan)
+    PERSEN = 10  # % realisasi | capaian sebenarnya
+    ID = 11  # hidden
+
+
+REKAP_TW = (R.TW1, R.TW2, R.TW3, R.TW4)
+
+
+@dataclass(frozen=True)
+class InputCell:
+    """A cell the OPD fills: what it is, for which id, where."""
+
+    kind: str  # "realisasi", "keterangan", "ind_realisasi", "ind_keterangan", or a narrative key
+    ident: str | None
+    row: int
+    col: int
+
+    @property
+    def a1(self) -> str:
+        return a1(self.row, self.col)
+
+
+NARRATIVES = (
+    ("faktor_pendorong", "Faktor Pendorong"),
+    ("uraian_permasalahan", "Uraian Permasalahan"),
+    ("rencana_tindak_lanjut", "Rencana Tindak Lanjut"),
+)
+
+
+@dataclass
+class QuarterLayout:
+    """Rows of a TW sheet (the four are identical)."""
+
+    title_row: int = 0
+    opd_row: int = 2
+    header_top: int = 4
+    header_bottom: int = 5
+    number_row: int = 6
+    body_start: int = 7
+    indicator_rows: dict[str, int] = field(default_factory=dict)
+    sasaran_rows: dict[str, tuple[int, int]] = field(default_factory=dict)
+    budget_rows: dict[str, int] = field(default_factory=dict)
+    body_end: int = 7  # exclusive
+    total_row: int = 0
+    narrative_rows: dict[str, int] = field(default_factory=dict)
+    signature_rows: dict[str, int] = field(default_factory=dict)
+    last_row: int = 0
+
+    def input_cells(self, form: Form) -> list[InputCell]:
+        cells: list[InputCell] = []
+        for _, ind in form.indicators():
+            r = self.indicator_rows[ind.id]
+            cells.append(InputCell("ind_realisasi", ind.id, r, Q.IND_REAL))
+            cells.append(InputCell("ind_keterangan", ind.id, r, Q.IND_KET))
+        for row in form.budget_rows():
+            r = self.budget_rows[row.id]
+            if row.is_leaf:
+                cells.append(InputCell("realisasi", row.id, r, Q.REAL))
+            cells.append(InputCell("keterangan", row.id, r, Q.KET))
+        for key, _ in NARRATIVES:
+            cells.append(InputCell(key, None, self.narrative_rows[key], NARRATIVE_LABEL_LAST + 1))
+        return cells
+
+    @property
+    def print_last_row(self) -> int:
+        return self.last_row
+
+
+@dataclass
+class RekapLayout:
+    title_row: int = 0
+    opd_row: int = 1
+    budget_title_row: int = 3
+    budget_header_top: int = 4
+    budget_header_bottom: int = 5
+    budget_start: int = 6
+    budget_rows: dict[str, int] = field(default_factory=dict)
+    budget_total_row: int = 0
+    indicator_title_row: int = 0
+    indicator_header_top: int = 0
+    indicator_header_bottom: int = 0
+    sasaran_rows: dict[str, int] = field(default_factory=dict)
+    indicator_rows: dict[str, int] = field(default_factory=dict)
+    last_row: int = 0
+
+
+@dataclass
+class MetaLayout:
+    """The hidden sheet that carries the workbook's identity and its form as JSON."""
+
+    keys: tuple[str, ...] = ("marker", "template_version", "opd_code", "opd_name", "year",
+                             "generator", "generated_at", "model_sha256", "model_chunks")
+    chunk_col: int = 1
+    chunk_start: int = 12
+    chunk_size: int = 30000  # under Excel's 32,767 characters a cell
+
+    def key_row(self, key: str) -> int:
+        return self.keys.index(key)
+
+
+META_MARKER = "xlkinerja-formulir"
+
+
+class WorkbookLayout:
+    """Everything about positions, for one form."""
+
+    def __init__(self, form: Form):
+        self.form = form
+        self.quarter = self._quarter(form)
+        self.rekap = self._rekap(form)
+        self.meta = MetaLayout()
+
+    @staticmethod
+    def sheet_names(include_meta: bool = True) -> list[str]:
+        names = [SHEET_PETUNJUK, *QUARTER_SHEETS, SHEET_REKAP]
+        return names + [SHEET_META] if include_meta else names
+
+    @staticmethod
+    def _quarter(form: Form) -> QuarterLayout:
+        q = QuarterLayout()
+        r = q.body_start
+        for s in form.sasaran:
+            first = r
+            for ind in s.indikator:
+                q.indicator_rows[ind.id] = r
+                r += 1
+            q.sasaran_rows[s.id] = (first, max(first, r - 1))
+        indicator_end = r
+        r = q.body_start
+        for row in form.budget_rows():
+            q.budget_rows[row.id] = r
+            r += 1
+        q.body_end = max(indicator_end, r, q.body_start + 1)
+        q.total_row = q.body_end
+        r = q.total_row + 2
+        for key, _ in NARRATIVES:
+            q.narrative_rows[key] = r
+            r += 1
+        r += 1
+        q.signature_rows = {"jabatan": r, "name": r + 4, "pangkat": r + 5, "nip": r + 6}
+        q.last_row = r + 6
+        return q
+
+    @staticmethod
+    def _rekap(form: Form) -> RekapLayout:
+        k = RekapLayout()
+        r = k.budget_start
+        for row in form.budget_rows():
+            k.budget_rows[row.id] = r
+            r += 1
+        k.budget_total_row = r
+        k.indicator_title_row = r + 2
+        k.indicator_header_top = r + 3
+        k.indicator_header_bottom = r + 4
+        r += 5
+        for s in form.sasaran:
+            k.sasaran_rows[s.id] = r
+            r += 1
+            for ind in s.indikator:
+                k.indicator_rows[ind.id] = r
+                r += 1
+        k.last_row = r - 1
+        return k
+
+    # convenience -------------------------------------------------------------------------
+    def leaf_level(self, ident: str) -> Level:
+        for row in self.form.budget_rows():
+            if row.id == ident:
+                return row.level
+        raise KeyError(ident)

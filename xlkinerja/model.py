@@ -1,0 +1,253 @@
+"""The model of the form: what a formulir holds, independent of any spreadsheet.
+
+A :class:`Form` is the template (OPD, year, signatory, sasaran with indikator, the budget tree
+with pagu). :class:`QuarterEntries` are what an OPD fills in one triwulan. The writer turns both
+into a workbook, the reader turns a workbook back into them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Iterator
+
+QUARTERS = (1, 2, 3, 4)
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+FROM_ROMAN = {v: k for k, v in ROMAN.items()}
+
+
+class Level(str, Enum):
+    PROGRAM = "program"
+    KEGIATAN = "kegiatan"
+    SUB_KEGIATAN = "sub_kegiatan"
+
+    @property
+    def label(self) -> str:
+        return {"program": "Program", "kegiatan": "Kegiatan", "sub_kegiatan": "Sub Kegiatan"}[self.value]
+
+    @property
+    def depth(self) -> int:
+        return {"program": 0, "kegiatan": 1, "sub_kegiatan": 2}[self.value]
+
+
+class Polarity(str, Enum):
+    HIGHER = "higher"  # higher is better: capaian = R / T
+    LOWER = "lower"  # lower is better: capaian = (2T - R) / T (or T / R, a setting)
+    RANGE = "range"  # target is a range [low, high]
+
+    @property
+    def label(self) -> str:
+        return {"higher": "Semakin tinggi semakin baik", "lower": "Semakin rendah semakin baik",
+                "range": "Dalam rentang target"}[self.value]
+
+
+class Frequency(str, Enum):
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+
+    @property
+    def label(self) -> str:
+        return {"quarterly": "Triwulanan", "yearly": "Tahunan"}[self.value]
+
+
+class Annual(str, Enum):
+    """How the year's realisasi of an indicator follows from the quarters."""
+
+    LAST = "last"  # the latest quarter with a value (indices, percentages)
+    SUM = "sum"  # counts that add up over the year
+    AVERAGE = "average"
+
+    @property
+    def label(self) -> str:
+        return {"last": "nilai triwulan terakhir", "sum": "jumlah empat triwulan",
+                "average": "rata-rata triwulan terisi"}[self.value]
+
+
+class LowerFormula(str, Enum):
+    PMK = "pmk"  # (2T - R) / T, PermenPANRB 8/2021
+    INVERSE = "inverse"  # T / R, used by some local systems
+
+
+@dataclass(frozen=True)
+class Signatory:
+    jabatan: str
+    name: str
+    pangkat: str
+    nip: str
+
+
+@dataclass(frozen=True)
+class CapaianSettings:
+    """How capaian is computed and shown. ``display_cap`` is a fraction (1.0 = 100 %) or None."""
+
+    display_cap: float | None = 1.0
+    lower_formula: LowerFormula = LowerFormula.PMK
+
+
+@dataclass
+class Indikator:
+    id: str
+    text: str
+    target: float
+    unit: str
+    cara_pengukuran: str
+    polarity: Polarity = Polarity.HIGHER
+    frequency: Frequency = Frequency.QUARTERLY
+    annual: Annual = Annual.LAST
+    target_high: float | None = None  # upper bound when polarity is RANGE
+
+    @property
+    def is_percent(self) -> bool:
+        return self.unit.strip() == "%"
+
+    @property
+    def scale(self) -> float:
+        """Model values are in the unit (75 for 75 %); cells hold 0.75 for percent units."""
+        return 100.0 if self.is_percent else 1.0
+
+
+@dataclass
+class Sasaran:
+    id: str
+    text: str
+    indikator: list[Indikator]
+
+
+@dataclass
+class BudgetRow:
+    id: str
+    name: str
+    level: Level
+    code: str | None = None
+    own_pagu: int | float | None = None  # leaves (sub kegiatan) only
+    children: list["BudgetRow"] = field(default_factory=list)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.level is Level.SUB_KEGIATAN
+
+    @property
+    def pagu(self) -> int | float:
+        if self.is_leaf:
+            return self.own_pagu or 0
+        return sum(child.pagu for child in self.children)
+
+    def walk(self) -> Iterator["BudgetRow"]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass
+class Form:
+    """One OPD's formulir for one year: everything the template fixes."""
+
+    opd_code: str
+    opd_name: str
+    year: int
+    signatory: Signatory
+    sasaran: list[Sasaran]
+    programs: list[BudgetRow]
+    capaian: CapaianSettings = field(default_factory=CapaianSettings)
+
+    def budget_rows(self) -> list[BudgetRow]:
+        """Every budget row in form order: program, its kegiatan, each followed by its subs."""
+        return [row for program in self.programs for row in program.walk()]
+
+    def leaves(self) -> list[BudgetRow]:
+        return [row for row in self.budget_rows() if row.is_leaf]
+
+    def indicators(self) -> list[tuple[Sasaran, Indikator]]:
+        return [(s, i) for s in self.sasaran for i in s.indikator]
+
+    @property
+    def total_pagu(self) -> int | float:
+        return sum(p.pagu for p in self.programs)
+
+    # -- serialisation: the workbook carries its own model as JSON ---------------------------
+    def to_dict(self) -> dict:
+        def row(r: BudgetRow) -> dict:
+            d = {"id": r.id, "name": r.name, "level": r.level.value, "code": r.code}
+            if r.is_leaf:
+                d["pagu"] = r.own_pagu
+            else:
+                d["children"] = [row(c) for c in r.children]
+            return d
+
+        return {
+            "opd": {"code": self.opd_code, "name": self.opd_name},
+            "year": self.year,
+            "signatory": {"jabatan": self.signatory.jabatan, "name": self.signatory.name,
+                          "pangkat": self.signatory.pangkat, "nip": self.signatory.nip},
+            "capaian": {"display_cap": self.capaian.display_cap,
+                        "lower_formula": self.capaian.lower_formula.value},
+            "sasaran": [
+                {"id": s.id, "text": s.text, "indikator": [
+                    {"id": i.id, "text": i.text, "target": i.target, "target_high": i.target_high,
+                     "unit": i.unit, "cara_pengukuran": i.cara_pengukuran,
+                     "polarity": i.polarity.value, "frequency": i.frequency.value,
+                     "annual": i.annual.value}
+                    for i in s.indikator]}
+                for s in self.sasaran],
+            "programs": [row(p) for p in self.programs],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Form":
+        def row(x: dict) -> BudgetRow:
+            level = Level(x["level"])
+            return BudgetRow(id=x["id"], name=x["name"], level=level, code=x.get("code"),
+                             own_pagu=x.get("pagu") if level is Level.SUB_KEGIATAN else None,
+                             children=[row(c) for c in x.get("children", [])])
+
+        sig = d["signatory"]
+        cap = d.get("capaian", {})
+        return cls(
+            opd_code=d["opd"]["code"], opd_name=d["opd"]["name"], year=int(d["year"]),
+            signatory=Signatory(sig["jabatan"], sig["name"], sig["pangkat"], sig["nip"]),
+            capaian=CapaianSettings(display_cap=cap.get("display_cap", 1.0),
+                                    lower_formula=LowerFormula(cap.get("lower_formula", "pmk"))),
+            sasaran=[Sasaran(id=s["id"], text=s["text"], indikator=[
+                Indikator(id=i["id"], text=i["text"], target=i["target"],
+                          target_high=i.get("target_high"), unit=i["unit"],
+                          cara_pengukuran=i["cara_pengukuran"], polarity=Polarity(i["polarity"]),
+                          frequency=Frequency(i["frequency"]), annual=Annual(i.get("annual", "last")))
+                for i in s["indikator"]]) for s in d["sasaran"]],
+            programs=[row(p) for p in d["programs"]],
+        )
+
+
+NOT_AVAILABLE = "-"  # an indicator realisasi of "-" means: not yet available
+
+
+@dataclass
+class BudgetEntry:
+    realisasi: float | int | None = None
+    keterangan: str | None = None
+
+
+@dataclass
+class IndicatorEntry:
+    realisasi: float | str | None = None  # a number in the indicator's unit, "-" or None
+    keterangan: str | None = None
+
+
+@dataclass
+class QuarterEntries:
+    """What an OPD fills in for one triwulan (input cells only)."""
+
+    budget: dict[str, BudgetEntry] = field(default_factory=dict)
+    indikator: dict[str, IndicatorEntry] = field(default_factory=dict)
+    faktor_pendorong: str | None = None
+    uraian_permasalahan: str | None = None
+    rencana_tindak_lanjut: str | None = None
+
+    def is_empty(self) -> bool:
+        return (not any(e.realisasi is not None for e in self.budget.values())
+                and not any(e.realisasi not in (None,) for e in self.indikator.values())
+                and not (self.faktor_pendorong or self.uraian_permasalahan
+                         or self.rencana_tindak_lanjut))
+
+
+def sheet_name(quarter: int) -> str:
+    return f"TW {ROMAN[quarter]}"

@@ -1,0 +1,87 @@
+"""Text of the Petunjuk (instructions) sheet, in Bahasa Indonesia."""
+
+from __future__ import annotations
+
+from . import __version__
+from .layout import QUARTER_SHEETS, SHEET_REKAP, TEMPLATE_VERSION
+from .model import Form
+from .numbers import format_decimal
+
+
+def petunjuk_blocks(form: Form, vba: bool = False) -> list[tuple[str, str]]:
+    """(style, text) pairs; style is title, heading, text, input, over, header, plain, small, gap."""
+    cap = form.capaian.display_cap
+    cap_text = (f"dibatasi paling tinggi {format_decimal(cap * 100, 0)}% untuk tampilan (nilai sebenarnya "
+                f"tetap tercatat di kolom CAPAIAN TANPA BATAS pada sheet {SHEET_REKAP})"
+                if cap is not None else "tidak dibatasi")
+    lower = ("(2 × target − realisasi) ÷ target, paling rendah 0%"
+             if form.capaian.lower_formula.value == "pmk" else "target ÷ realisasi")
+    sheets = ", ".join(QUARTER_SHEETS)
+    blocks: list[tuple[str, str]] = [
+        ("title", f"PETUNJUK PENGISIAN FORMULIR PENGUKURAN KINERJA PERANGKAT DAERAH TAHUN {form.year}"),
+        ("text", f"Perangkat Daerah: {form.opd_name} (kode {form.opd_code})"),
+        ("gap", ""),
+        ("heading", "1. Apa yang diisi"),
+        ("text", f"Isi sheet triwulan yang sedang dilaporkan ({sheets}). Hanya sel berwarna kuning "
+                 "yang dapat diisi; sel lain terkunci agar rumus dan pagu tidak berubah."),
+        ("text", "• Kolom 6 REALISASI (indikator): nilai indikator pada triwulan itu, dalam satuan "
+                 "indikator. Bila nilainya belum tersedia (misalnya indeks tahunan yang belum "
+                 "diterbitkan), ketik tanda - dan jelaskan di kolom 8 KETERANGAN."),
+        ("text", "• Kolom 11 REALISASI (anggaran): realisasi belanja setiap sub kegiatan pada "
+                 "triwulan itu saja, bukan jumlah sejak awal tahun, dalam rupiah. Ketik angkanya "
+                 "saja tanpa 'Rp'; pemisah ribuan muncul sendiri. Isi 0 bila belum ada belanja."),
+        ("text", "• Kolom 8 dan 13 KETERANGAN: penjelasan singkat, wajib bila capaian rendah, "
+                 "bila realisasi belum ada, atau bila ada hal yang perlu diketahui pemeriksa."),
+        ("text", "• Faktor Pendorong, Uraian Permasalahan dan Rencana Tindak Lanjut di bawah tabel: "
+                 "wajib diisi setiap triwulan."),
+        ("gap", ""),
+        ("heading", "2. Yang dihitung otomatis (tidak perlu dan tidak dapat diubah)"),
+        ("text", "• Kolom 12 % anggaran = realisasi ÷ pagu, dua desimal; kosong bila realisasi "
+                 "belum diisi atau pagu 0."),
+        ("text", "• Realisasi dan pagu kegiatan dan program = jumlah rinciannya; Total Anggaran = "
+                 "jumlah semua program."),
+        ("text", "• Kolom 7 % capaian indikator, tanpa desimal: realisasi ÷ target untuk indikator "
+                 f"yang semakin tinggi semakin baik; {lower} untuk indikator yang semakin rendah "
+                 f"semakin baik; {cap_text}. Tanda - atau sel kosong berarti belum ada capaian."),
+        ("text", f"• Sheet {SHEET_REKAP}: realisasi anggaran per triwulan dan setahun, sisa "
+                 "anggaran, serta realisasi akhir dan capaian setiap indikator."),
+        ("gap", ""),
+        ("heading", "3. Arti warna"),
+        ("input", "Kuning: sel isian."),
+        ("over", "Merah: realisasi melebihi pagu (periksa kembali angkanya)."),
+        ("header", "Biru: judul kolom."),
+        ("plain", "Putih atau abu-abu: teks, pagu, target dan hasil hitungan (terkunci)."),
+        ("gap", ""),
+        ("heading", "4. Pesan saat mengisi"),
+        ("text", "Excel menolak isian yang bukan angka pada kolom realisasi anggaran dan "
+                 "menampilkan pesan. Jangan menempel (paste) angka dari dokumen lain sebagai teks: "
+                 "gunakan Tempel Spesial > Nilai, atau ketik ulang angkanya."),
+        ("gap", ""),
+        ("heading", "5. Cara mengirim"),
+        ("text", "Simpan berkas (Ctrl+S) dalam format yang sama, lalu kirim berkas ini melalui "
+                 "e-mail kepada pengelola di Bagian Perencanaan/Keuangan. Kirim berkas yang sama "
+                 "setiap triwulan: isian triwulan sebelumnya tetap di dalamnya. Bila mengirim "
+                 "perbaikan, kirim berkas lengkap yang baru; berkas terakhir yang dipakai."),
+        ("text", "Jangan mengganti nama sheet, menambah atau menghapus baris, atau membuka proteksi "
+                 "sheet. Perubahan pagu atau target dilakukan oleh pengelola dengan menerbitkan "
+                 "formulir baru. Berkas yang rumus atau pagunya diubah akan ditolak saat diperiksa."),
+    ]
+    if vba:
+        blocks += [
+            ("gap", ""),
+            ("heading", "6. Berkas dengan tombol (.xlsm)"),
+            ("text", "Berkas .xlsm memuat tombol Validasi dan Konsolidasi yang menjalankan "
+                     "pemeriksaan dengan Python (xlwings) di komputer yang sudah dipasangi "
+                     "xlkinerja. Berkas .xlsx berisi formulir yang sama tanpa makro dan itulah yang "
+                     "dikirim melalui e-mail, karena banyak server e-mail menahan lampiran .xlsm."),
+            ("text", "Bila .xlsm diterima dari e-mail atau internet, Office memblokir makronya. "
+                     "Simpan berkas ke folder, klik kanan > Properties, centang Unblock (Buka "
+                     "blokir) lalu OK; atau simpan di Trusted Location. Setelah dibuka, klik "
+                     "Enable Content bila diminta."),
+        ]
+    blocks += [
+        ("gap", ""),
+        ("small", f"Dibuat dengan xlkinerja {__version__}, template versi {TEMPLATE_VERSION}. "
+                  f"Identitas berkas: OPD {form.opd_code}, tahun {form.year}."),
+    ]
+    return blocks

@@ -1,0 +1,748 @@
+"""Write the locked, self-checking formulir workbook with xlsxwriter.
+
+One :class:`FormulirWriter` per workbook. Positions come from :class:`~xlkinerja.layout.WorkbookLayout`;
+derived cells are formulas whose cached results come from :mod:`xlkinerja.calc`, so the file
+shows correct figures even in a viewer that does not recalculate, and Excel (which recalculates
+on load) agrees with them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from . import __version__, calc
+from .atomic import atomic_path
+from .layout import (META_MARKER, NARRATIVE_LABEL_LAST, NARRATIVES, Q, QUARTER_SHEETS, R, REKAP_TW,
+                     SHEET_META, SHEET_PETUNJUK, SHEET_REKAP, TEMPLATE_VERSION, WorkbookLayout, a1,
+                     sheet_ref)
+from .model import (NOT_AVAILABLE, QUARTERS, ROMAN, Form, Indikator, Level, Polarity,
+                    QuarterEntries)
+from .numbers import format_decimal, format_rupiah
+
+__all__ = ["write_workbook", "FormulirWriter", "model_json", "model_sha256"]
+
+INPUT_FILL = "#FFF2CC"  # the one fill that means "type here"
+HEADER_FILL = "#D9E1F2"
+PROGRAM_FILL = "#F2F2F2"
+OVER_FILL, OVER_FONT = "#FFC7CE", "#9C0006"
+
+PAPER_FOLIO = 14  # 8.5 x 13 in, the F4/Folio of Indonesian offices
+
+QUARTER_WIDTHS = {Q.NO: 5, Q.SASARAN: 28, Q.INDIKATOR: 28, Q.TARGET: 9, Q.CARA: 26,
+                  Q.IND_REAL: 11, Q.CAPAIAN: 7, Q.IND_KET: 22, Q.URAIAN: 48, Q.PAGU: 17,
+                  Q.REAL: 17, Q.PERSEN: 9, Q.KET: 22}
+REKAP_WIDTHS = {R.KODE: 18, R.URAIAN: 52, R.LEVEL: 12, R.PAGU: 17, R.TW1: 16, R.TW2: 16,
+                R.TW3: 16, R.TW4: 16, R.TOTAL: 17, R.SISA: 17, R.PERSEN: 11}
+
+
+def model_json(form: Form) -> str:
+    return json.dumps(form.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def model_sha256(form: Form) -> str:
+    return hashlib.sha256(model_json(form).encode("utf-8")).hexdigest()
+
+
+class _ProtectedWorkbook(Workbook):
+    """xlsxwriter has sheet protection only; add <workbookProtection lockStructure="1">."""
+
+    structure_password: str | None = None
+
+    def _write_workbook_pr(self) -> None:
+        super()._write_workbook_pr()
+        attributes: list[tuple[str, Any]] = []
+        if self.structure_password:
+            attributes.append(("workbookPassword", _legacy_hash(self.structure_password)))
+        attributes.append(("lockStructure", 1))
+        self._xml_empty_tag("workbookProtection", attributes)
+
+
+def _legacy_hash(password: str) -> str:
+    # ECMA-376 Part 4, 14.7.1: the same weak hash Excel uses for sheet protection.
+    digest = 0
+    for char in password[::-1]:
+        digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
+        digest ^= ord(char)
+    digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
+    digest ^= len(password)
+    digest ^= 0xCE4B
+    return f"{digest:X}"
+
+
+class _Formats:
+    """xlsxwriter formats made on demand from property sets (one object per distinct style)."""
+
+    BASE = {"font_name": "Arial", "font_size": 9, "valign": "top"}
+
+    def __init__(self, wb: Workbook):
+        self.wb = wb
+        self.cache: dict[frozenset, Any] = {}
+
+    def __call__(self, **props: Any):
+        merged = dict(self.BASE)
+        merged.update(props)
+        key = frozenset(merged.items())
+        if key not in self.cache:
+            self.cache[key] = self.wb.add_format(merged)
+        return self.cache[key]
+
+    # named styles used across sheets; keyword arguments override the defaults
+    def cell(self, **p):
+        return self(**{"border": 1, "text_wrap": True, **p})
+
+    def input(self, **p):
+        return self(**{"border": 1, "text_wrap": True, "bg_color": INPUT_FILL, "locked": False, **p})
+
+    def header(self, **p):
+        return self(**{"border": 1, "bold": True, "align": "center", "valign": "vcenter",
+                       "text_wrap": True, "bg_color": HEADER_FILL, **p})
+
+
+def _indicator_format(ind: Indikator, decimals: int | None = None) -> str:
+    if ind.is_percent:
+        return "0.00%" if decimals is None else ("0%" if decimals == 0 else "0." + "0" * decimals + "%")
+    return "General"
+
+
+def _target_text(ind: Indikator) -> str:
+    def fmt(v: float) -> str:
+        return format_decimal(v, 0 if float(v).is_integer() else len(repr(float(v)).split(".")[1]))
+    unit = "%" if ind.is_percent else ""
+    return f"{fmt(ind.target)}{unit} – {fmt(ind.target_high)}{unit}"
+
+
+def _text_lines(text: str | None, chars_per_line: float) -> int:
+    if not text:
+        return 0
+    return sum(max(1, math.ceil(len(part) / chars_per_line)) for part in text.split("\n"))
+
+
+class _AutoHeightSheet(Worksheet):
+    """A worksheet whose estimated row heights stay "automatic" for Excel.
+
+    Rows listed in ``auto_rows`` get a height (so LibreOffice and printing show wrapped text) but
+    no customHeight flag, so Excel still grows the row when a user types a long keterangan.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.auto_rows: set[int] = set()
+        self._auto_row = False
+
+    def _write_row(self, row, spans, row_info=None, empty_row=False):  # noqa: D401
+        self._auto_row = row in self.auto_rows
+        try:
+            super()._write_row(row, spans, row_info, empty_row)
+        finally:
+            self._auto_row = False
+
+    def _xml_start_tag_unencoded(self, tag, attributes=None):
+        super()._xml_start_tag_unencoded(tag, self._drop_custom(tag, attributes))
+
+    def _xml_empty_tag_unencoded(self, tag, attributes=None):
+        super()._xml_empty_tag_unencoded(tag, self._drop_custom(tag, attributes))
+
+    def _drop_custom(self, tag, attributes):
+        if tag == "row" and self._auto_row and attributes:
+            return [a for a in attributes if a[0] != "customHeight"]
+        return attributes
+
+
+class _RowFit:
+    """Estimates how many lines wrapped text needs, to size rows (Arial 9: ~12 pt a line)."""
+
+    LINE_PT = 12.0
+
+    def __init__(self, widths: dict[int, float]):
+        self.widths = widths
+        self.lines: dict[int, int] = {}
+        self.blocks: list[tuple[int, int, int]] = []  # merged cells: first row, last row, lines
+
+    def _cpl(self, cols: range, bold: bool, indent: int) -> float:
+        width = sum(self.widths.get(c, 8.43) for c in cols) - 1.5 * indent
+        return max(1.0, width * (1.3 if bold else 1.45))
+
+    def text(self, row: int, col: int, text: str | None, bold: bool = False, indent: int = 0,
+             last_col: int | None = None, last_row: int | None = None) -> None:
+        if not text:
+            return
+        need = _text_lines(text, self._cpl(range(col, (last_col or col) + 1), bold, indent))
+        if last_row is not None and last_row > row:
+            self.blocks.append((row, last_row, need))
+        else:
+            self.lines[row] = max(self.lines.get(row, 1), need)
+
+    def apply(self, ws: "_AutoHeightSheet") -> None:
+        for first, last, need in self.blocks:
+            have = sum(self.lines.get(r, 1) for r in range(first, last + 1))
+            if need > have:
+                self.lines[last] = self.lines.get(last, 1) + need - have
+        for row, n in self.lines.items():
+            if n > 1:
+                ws.set_row(row, n * self.LINE_PT + 3)
+                ws.auto_rows.add(row)
+
+
+class FormulirWriter:
+    """Writes one form (and optionally its entries) to an .xlsx or .xlsm file."""
+
+    def __init__(self, form: Form, entries: dict[int, QuarterEntries] | None = None,
+                 password: str | None = None, cached_results: bool = True,
+                 vba_project: bytes | None = None, buttons: bool = False,
+                 generated_at: dt.datetime | None = None):
+        self.form = form
+        self.entries = entries or {}
+        self.password = password or ""
+        self.cached_results = cached_results
+        self.vba_project = vba_project
+        self.buttons = buttons
+        self.layout = WorkbookLayout(form)
+        self.generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
+        self.figures = {q: calc.budget_figures(form, self.entries.get(q)) for q in QUARTERS}
+
+    # -- public ----------------------------------------------------------------------------
+    def write(self, path: str | Path) -> Path:
+        """Write atomically: to a temporary file beside ``path``, then rename over it."""
+        path = Path(path)
+        with atomic_path(path) as tmp:
+            self._write_to(str(tmp))
+        return path
+
+    # -- whole workbook --------------------------------------------------------------------
+    def _write_to(self, filename: str) -> None:
+        wb = _ProtectedWorkbook(filename, {"strings_to_numbers": False, "strings_to_formulas": False,
+                                           "strings_to_urls": False})
+        wb.structure_password = self.password or None
+        self.wb, self.f = wb, _Formats(wb)
+        form = self.form
+        wb.set_properties({
+            "title": f"Formulir Pengukuran Kinerja {form.opd_name} {form.year}",
+            "subject": "Formulir Pengukuran Kinerja Perangkat Daerah",
+            "author": "xlkinerja", "company": form.opd_name,
+            "comments": f"Dibuat dengan xlkinerja {__version__}; template versi {TEMPLATE_VERSION}",
+            "created": self.generated_at,
+        })
+        wb.set_custom_property("xlkinerja_template_version", str(TEMPLATE_VERSION))
+        wb.set_custom_property("xlkinerja_opd_code", form.opd_code)
+        wb.set_custom_property("xlkinerja_year", str(form.year))
+        wb.set_custom_property("xlkinerja_model_sha256", model_sha256(form))
+        if self.vba_project is not None:
+            wb.add_vba_project(self.vba_project, is_stream=True)
+            wb.set_vba_name("ThisWorkbook")
+
+        petunjuk = wb.add_worksheet(SHEET_PETUNJUK)
+        quarter_sheets = [wb.add_worksheet(name, _AutoHeightSheet) for name in QUARTER_SHEETS]
+        rekap = wb.add_worksheet(SHEET_REKAP, _AutoHeightSheet)
+        meta = wb.add_worksheet(SHEET_META)
+        self.sheets = [petunjuk, *quarter_sheets, rekap, meta]
+        if self.vba_project is not None:
+            for i, ws in enumerate(self.sheets, start=1):
+                ws.set_vba_name(f"Sheet{i}")
+
+        self._write_petunjuk(petunjuk)
+        for q, ws in zip(QUARTERS, quarter_sheets):
+            self._write_quarter(ws, q)
+        self._write_rekap(rekap)
+        self._write_meta(meta)
+        for ws in self.sheets:
+            self._protect(ws)
+        quarter_sheets[0].activate()
+        wb.close()
+
+    def _protect(self, ws) -> None:
+        ws.protect(self.password, {"format_rows": True, "format_columns": True,
+                                   "select_locked_cells": True, "select_unlocked_cells": True})
+
+    def _value(self, value):
+        return value if self.cached_results else 0
+
+    def _formula(self, ws, row: int, col: int, formula: str, fmt, value) -> None:
+        if value is None:
+            value = ""
+        ws.write_formula(row, col, "=" + formula, fmt, self._value(value) if value != "" else
+                         ("" if self.cached_results else 0))
+
+    # -- quarter sheets --------------------------------------------------------------------
+    def _write_quarter(self, ws, q: int) -> None:
+        form, L, f = self.form, self.layout.quarter, self.f
+        entries = self.entries.get(q) or QuarterEntries()
+        figures = self.figures[q]
+        roman = ROMAN[q]
+        self.fit = _RowFit(QUARTER_WIDTHS)
+
+        for col, width in QUARTER_WIDTHS.items():
+            ws.set_column(col, col, width)
+        ws.set_column(Q.IND_ID, Q.ROW_ID, 24, f(font_color="#808080"), {"hidden": True})
+
+        title = f"FORMULIR PENGUKURAN KINERJA PERANGKAT DAERAH TAHUN {form.year}"
+        ws.merge_range(L.title_row, 0, L.title_row, Q.KET, title,
+                       f(bold=True, font_size=12, align="center", valign="vcenter"))
+        ws.set_row(L.title_row, 20)
+        ws.merge_range(L.opd_row, 0, L.opd_row, Q.KET, f"Perangkat Daerah : {form.opd_name}",
+                       f(bold=True, font_size=10))
+
+        # two-row header, then column numbers 1..13
+        h, h2 = L.header_top, L.header_bottom
+        head = f.header()
+        for col, text in ((Q.NO, "NO."), (Q.SASARAN, "SASARAN STRATEGIS"),
+                          (Q.INDIKATOR, "INDIKATOR SASARAN"), (Q.TARGET, "TARGET"),
+                          (Q.CARA, "CARA PENGUKURAN INDIKATOR SASARAN"), (Q.IND_KET, "KETERANGAN"),
+                          (Q.URAIAN, "PROGRAM/KEGIATAN/SUB KEGIATAN"), (Q.PAGU, "PAGU"),
+                          (Q.KET, "KETERANGAN")):
+            ws.merge_range(h, col, h2, col, text, head)
+        for left in (Q.IND_REAL, Q.REAL):
+            ws.merge_range(h, left, h, left + 1, f"TRIWULAN {roman}", head)
+            ws.write_string(h2, left, "REALISASI", head)
+            ws.write_string(h2, left + 1, "%", head)
+        ws.set_row(h, 24)
+        ws.set_row(h2, 24)
+        num_fmt = f.header(italic=True, bold=False, font_size=8, num_format="0")
+        for col in range(Q.NO, Q.KET + 1):
+            ws.write_number(L.number_row, col, col + 1, num_fmt)
+
+        self._indicator_block(ws, q, entries)
+        self._budget_block(ws, q, entries, figures)
+
+        # blank cells inside the table keep their borders
+        blank = f.cell()
+        used_ind = set(L.indicator_rows.values())
+        used_budget = set(L.budget_rows.values())
+        for r in range(L.body_start, L.body_end):
+            if r not in used_ind:
+                for col in range(Q.NO, Q.IND_KET + 1):
+                    ws.write_blank(r, col, None, blank)
+            if r not in used_budget:
+                for col in range(Q.URAIAN, Q.KET + 1):
+                    ws.write_blank(r, col, None, blank)
+
+        # Total Anggaran
+        t = L.total_row
+        bold_amount = f.cell(bold=True, num_format="#,##0")
+        ws.merge_range(t, 0, t, Q.URAIAN, "Total Anggaran", f.cell(bold=True, bg_color=PROGRAM_FILL))
+        program_rows = [L.budget_rows[p.id] for p in form.programs]
+        total = calc.total_figure(form, figures)
+        self._formula(ws, t, Q.PAGU, calc.plain_sum_formula([a1(r, Q.PAGU) for r in program_rows]),
+                      f.cell(bold=True, num_format="#,##0", bg_color=PROGRAM_FILL), total.pagu)
+        self._formula(ws, t, Q.REAL, calc.sum_formula([a1(r, Q.REAL) for r in program_rows]),
+                      f.cell(bold=True, num_format="#,##0", bg_color=PROGRAM_FILL), total.realisasi)
+        self._formula(ws, t, Q.PERSEN, calc.percent_formula(a1(t, Q.REAL), a1(t, Q.PAGU)),
+                      f.cell(bold=True, num_format="0.00%", bg_color=PROGRAM_FILL), total.percent)
+        ws.write_blank(t, Q.KET, None, f.cell(bg_color=PROGRAM_FILL))
+        del bold_amount
+
+        # narratives: label left, one wide input cell
+        chars = sum(QUARTER_WIDTHS[c] for c in range(NARRATIVE_LABEL_LAST + 1, Q.KET + 1)) * 1.15
+        for key, label in NARRATIVES:
+            r = L.narrative_rows[key]
+            text = getattr(entries, key)
+            ws.merge_range(r, 0, r, NARRATIVE_LABEL_LAST, f"{label} :", f(bold=True, border=1,
+                                                                             text_wrap=True))
+            ws.merge_range(r, NARRATIVE_LABEL_LAST + 1, r, Q.KET, "", f.input())
+            if text:
+                ws.write_string(r, NARRATIVE_LABEL_LAST + 1, text, f.input())
+            ws.set_row(r, 13.5 * max(3, _text_lines(text, chars)) + 4)
+            ws.data_validation(r, NARRATIVE_LABEL_LAST + 1, r, NARRATIVE_LABEL_LAST + 1, {
+                "validate": "length", "criteria": "<=", "value": 5000,
+                "input_title": label[:32],
+                "input_message": {"faktor_pendorong": "Tuliskan hal yang mendukung capaian "
+                                  "kinerja dan realisasi anggaran triwulan ini.",
+                                  "uraian_permasalahan": "Tuliskan kendala yang dihadapi triwulan "
+                                  "ini. Pisahkan butir dengan nomor (1., 2., ...).",
+                                  "rencana_tindak_lanjut": "Tuliskan langkah yang akan diambil "
+                                  "untuk mengatasi permasalahan."}[key],
+                "error_title": "Teks terlalu panjang",
+                "error_message": "Paling banyak 5.000 karakter. Ringkas uraiannya.",
+            })
+
+        # signature block, right side, as on the printed form
+        sig = form.signatory
+        S = L.signature_rows
+        center = f(align="center", valign="top")
+        ws.merge_range(S["jabatan"], Q.PAGU, S["jabatan"], Q.KET, sig.jabatan,
+                       f(align="center", bold=True))
+        ws.merge_range(S["name"], Q.PAGU, S["name"], Q.KET, sig.name,
+                       f(align="center", bold=True, underline=1))
+        ws.merge_range(S["pangkat"], Q.PAGU, S["pangkat"], Q.KET, sig.pangkat, center)
+        ws.merge_range(S["nip"], Q.PAGU, S["nip"], Q.KET, f"NIP. {sig.nip}", center)
+
+        self.fit.apply(ws)
+        ws.freeze_panes(L.body_start, 0)
+        ws.set_zoom(90)
+        ws.set_landscape()
+        ws.set_paper(PAPER_FOLIO)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(L.header_top, L.number_row)
+        ws.print_area(0, 0, L.last_row, Q.KET)
+        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        ws.center_horizontally()
+        ws.set_footer(f"&L&8{_footer_text(form.opd_name)} · TW {roman} {form.year}&R&8Halaman &P dari &N")
+
+    def _indicator_block(self, ws, q: int, entries: QuarterEntries) -> None:
+        form, L, f = self.form, self.layout.quarter, self.f
+        for number, s in enumerate(form.sasaran, start=1):
+            first, last = L.sasaran_rows[s.id]
+            label = f.cell(align="left")
+            if last > first:
+                ws.merge_range(first, Q.NO, last, Q.NO, number, f.cell(align="center", num_format="0"))
+                ws.merge_range(first, Q.SASARAN, last, Q.SASARAN, s.text, label)
+                self.fit.text(first, Q.SASARAN, s.text, last_row=last)
+            else:
+                ws.write_number(first, Q.NO, number, f.cell(align="center", num_format="0"))
+                ws.write_string(first, Q.SASARAN, s.text, label)
+                self.fit.text(first, Q.SASARAN, s.text)
+            for ind in s.indikator:
+                r = L.indicator_rows[ind.id]
+                ws.write_string(r, Q.INDIKATOR, ind.text, f.cell())
+                self.fit.text(r, Q.INDIKATOR, ind.text)
+                if ind.polarity is Polarity.RANGE:
+                    ws.write_string(r, Q.TARGET, _target_text(ind), f.cell(align="center"))
+                else:
+                    ws.write_number(r, Q.TARGET, ind.target / ind.scale,
+                                    f.cell(align="center", num_format="0%" if ind.is_percent
+                                           and float(ind.target).is_integer() else
+                                           _indicator_format(ind)))
+                ws.write_string(r, Q.CARA, ind.cara_pengukuran, f.cell())
+                self.fit.text(r, Q.CARA, ind.cara_pengukuran)
+                entry = entries.indikator.get(ind.id)
+                real_fmt = f.input(align="center", num_format=_indicator_format(ind))
+                value = entry.realisasi if entry else None
+                if isinstance(value, (int, float)):
+                    ws.write_number(r, Q.IND_REAL, value / ind.scale, real_fmt)
+                elif value == NOT_AVAILABLE:
+                    ws.write_string(r, Q.IND_REAL, NOT_AVAILABLE, real_fmt)
+                else:
+                    ws.write_blank(r, Q.IND_REAL, None, real_fmt)
+                raw = calc.capaian_raw(calc.indicator_value(value), ind, form.capaian)
+                shown = calc.capaian_display(raw, form.capaian)
+                self._formula(ws, r, Q.CAPAIAN,
+                              calc.capaian_formula(a1(r, Q.IND_REAL), ind, form.capaian,
+                                                   a1(r, Q.TARGET)),
+                              f.cell(align="center", num_format="0%"), shown)
+                ket = entry.keterangan if entry else None
+                if ket:
+                    ws.write_string(r, Q.IND_KET, ket, f.input())
+                    self.fit.text(r, Q.IND_KET, ket)
+                else:
+                    ws.write_blank(r, Q.IND_KET, None, f.input())
+                ws.write_string(r, Q.IND_ID, ind.id)
+                ws.data_validation(r, Q.IND_REAL, r, Q.IND_REAL, {
+                    "validate": "custom",
+                    "value": f'=OR(ISNUMBER({a1(r, Q.IND_REAL)}),{a1(r, Q.IND_REAL)}="-")',
+                    "input_title": "Realisasi indikator",
+                    "input_message": _indicator_prompt(ind),
+                    "error_title": "Isian tidak sah",
+                    "error_message": ("Realisasi indikator harus berupa angka, atau tanda - bila "
+                                      "nilainya belum tersedia. Jelaskan di kolom KETERANGAN."),
+                })
+
+    def _budget_block(self, ws, q: int, entries: QuarterEntries, figures) -> None:
+        form, L, f = self.form, self.layout.quarter, self.f
+        roman = ROMAN[q]
+        for row in form.budget_rows():
+            r = L.budget_rows[row.id]
+            fig = figures[row.id]
+            level = row.level
+            style = {"program": {"bold": True, "bg_color": PROGRAM_FILL},
+                     "kegiatan": {"bold": True}, "sub_kegiatan": {}}[level.value]
+            ws.write_string(r, Q.URAIAN, row.name, f.cell(indent=level.depth, **style))
+            self.fit.text(r, Q.URAIAN, row.name, bold=bool(style), indent=level.depth)
+            ws.write_string(r, Q.ROW_ID, row.id)
+            if row.is_leaf:
+                ws.write_number(r, Q.PAGU, row.pagu, f.cell(num_format="#,##0", **style))
+                entry = entries.budget.get(row.id)
+                amount_fmt = f.input(num_format="#,##0")
+                if entry is not None and isinstance(entry.realisasi, (int, float)):
+                    ws.write_number(r, Q.REAL, entry.realisasi, amount_fmt)
+                else:
+                    ws.write_blank(r, Q.REAL, None, amount_fmt)
+                ws.data_validation(r, Q.REAL, r, Q.REAL, {
+                    "validate": "decimal", "criteria": ">=", "value": 0,
+                    "input_title": f"Realisasi TW {roman}"[:32],
+                    "input_message": (f"Realisasi belanja triwulan {roman} saja (bukan kumulatif), "
+                                      f"dalam rupiah. Ketik angkanya saja. "
+                                      f"Pagu: {format_rupiah(row.pagu)}.")[:255],
+                    "error_title": "Realisasi harus angka",
+                    "error_message": ("Realisasi anggaran harus berupa angka rupiah, 0 atau lebih. "
+                                      "Ketik angkanya saja, tanpa 'Rp' dan tanpa teks; pemisah "
+                                      "ribuan muncul sendiri."),
+                })
+            else:
+                children = [L.budget_rows[c.id] for c in row.children]
+                if _contiguous(children):
+                    pagu_refs = [f"{a1(children[0], Q.PAGU)}:{a1(children[-1], Q.PAGU)}"]
+                    real_refs = [f"{a1(children[0], Q.REAL)}:{a1(children[-1], Q.REAL)}"]
+                else:
+                    pagu_refs = [a1(c, Q.PAGU) for c in children]
+                    real_refs = [a1(c, Q.REAL) for c in children]
+                self._formula(ws, r, Q.PAGU, calc.plain_sum_formula(pagu_refs),
+                              f.cell(num_format="#,##0", **style), fig.pagu)
+                self._formula(ws, r, Q.REAL, calc.sum_formula(real_refs),
+                              f.cell(num_format="#,##0", **style), fig.realisasi)
+            self._formula(ws, r, Q.PERSEN, calc.percent_formula(a1(r, Q.REAL), a1(r, Q.PAGU)),
+                          f.cell(num_format="0.00%", **style), fig.percent)
+            entry = entries.budget.get(row.id)
+            if entry is not None and entry.keterangan:
+                ws.write_string(r, Q.KET, entry.keterangan, f.input())
+                self.fit.text(r, Q.KET, entry.keterangan)
+            else:
+                ws.write_blank(r, Q.KET, None, f.input())
+
+        rows = list(L.budget_rows.values())
+        if rows:
+            first, last = min(rows), max(rows)
+            over = self.wb.add_format({"bg_color": OVER_FILL, "font_color": OVER_FONT, "bold": True})
+            ws.conditional_format(first, Q.REAL, last, Q.PERSEN, {
+                "type": "formula",
+                "criteria": f"=AND(ISNUMBER(${a1(first, Q.REAL)[0]}{first + 1}),"
+                            f"${a1(first, Q.REAL)[0]}{first + 1}>${a1(first, Q.PAGU)[0]}{first + 1})",
+                "format": over,
+            })
+
+    # -- rekap ------------------------------------------------------------------------------
+    def _write_rekap(self, ws) -> None:
+        form, K, f = self.form, self.layout.rekap, self.f
+        QL = self.layout.quarter
+        fit = _RowFit(REKAP_WIDTHS)
+        for col, width in REKAP_WIDTHS.items():
+            ws.set_column(col, col, width)
+        ws.set_column(R.ID, R.ID, 24, None, {"hidden": True})
+        ws.merge_range(K.title_row, 0, K.title_row, R.PERSEN,
+                       f"REKAP TAHUNAN REALISASI ANGGARAN DAN CAPAIAN KINERJA TAHUN {form.year}",
+                       f(bold=True, font_size=12, align="center"))
+        ws.merge_range(K.opd_row, 0, K.opd_row, R.PERSEN, f"Perangkat Daerah : {form.opd_name}",
+                       f(bold=True, font_size=10))
+
+        # A. budget
+        ws.merge_range(K.budget_title_row, 0, K.budget_title_row, R.PERSEN,
+                       "A. REALISASI ANGGARAN (jumlah empat triwulan; dihitung otomatis dari sheet TW I-IV)",
+                       f(bold=True))
+        head = f.header()
+        top, bottom = K.budget_header_top, K.budget_header_bottom
+        for col, text in ((R.KODE, "KODE"), (R.URAIAN, "PROGRAM/KEGIATAN/SUB KEGIATAN"),
+                          (R.LEVEL, "TINGKAT"), (R.PAGU, "PAGU"), (R.TOTAL, "REALISASI SETAHUN"),
+                          (R.SISA, "SISA ANGGARAN"), (R.PERSEN, "% REALISASI")):
+            ws.merge_range(top, col, bottom, col, text, head)
+        ws.merge_range(top, R.TW1, top, R.TW4, "REALISASI PER TRIWULAN", head)
+        for q, col in zip(QUARTERS, REKAP_TW):
+            ws.write_string(bottom, col, f"TW {ROMAN[q]}", head)
+
+        year_real: dict[str, float | None] = {}
+        for row in form.budget_rows():
+            r = K.budget_rows[row.id]
+            qr = QL.budget_rows[row.id]
+            style = {"program": {"bold": True, "bg_color": PROGRAM_FILL},
+                     "kegiatan": {"bold": True}, "sub_kegiatan": {}}[row.level.value]
+            ws.write_string(r, R.KODE, row.code or "", f.cell(**style))
+            ws.write_string(r, R.URAIAN, row.name, f.cell(indent=row.level.depth, **style))
+            fit.text(r, R.URAIAN, row.name, bold=bool(style), indent=row.level.depth)
+            ws.write_string(r, R.LEVEL, row.level.label, f.cell(**style))
+            ws.write_string(r, R.ID, row.id)
+            amount = f.cell(num_format="#,##0", **style)
+            self._formula(ws, r, R.PAGU, sheet_ref(QUARTER_SHEETS[0], qr, Q.PAGU), amount, row.pagu)
+            values = []
+            for q, col in zip(QUARTERS, REKAP_TW):
+                ref = sheet_ref(QUARTER_SHEETS[q - 1], qr, Q.REAL)
+                value = self.figures[q][row.id].realisasi
+                values.append(value)
+                self._formula(ws, r, col, f'IF(ISNUMBER({ref}),{ref},"")', amount, value)
+            total = sum(v for v in values if v is not None) if any(v is not None for v in values) else None
+            year_real[row.id] = total
+            self._formula(ws, r, R.TOTAL, calc.sum_formula([f"{a1(r, R.TW1)}:{a1(r, R.TW4)}"]),
+                          amount, total)
+            self._formula(ws, r, R.SISA, f"{a1(r, R.PAGU)}-N({a1(r, R.TOTAL)})", amount,
+                          row.pagu - (total or 0))
+            self._formula(ws, r, R.PERSEN, calc.percent_formula(a1(r, R.TOTAL), a1(r, R.PAGU)),
+                          f.cell(num_format="0.00%", **style), calc.budget_percent(total, row.pagu))
+
+        t = K.budget_total_row
+        tot_style = {"bold": True, "bg_color": PROGRAM_FILL}
+        ws.merge_range(t, R.KODE, t, R.LEVEL, "Total Anggaran", f.cell(**tot_style))
+        prog_rows = [K.budget_rows[p.id] for p in form.programs]
+        amount = f.cell(num_format="#,##0", **tot_style)
+        self._formula(ws, t, R.PAGU, calc.plain_sum_formula([a1(r, R.PAGU) for r in prog_rows]),
+                      amount, form.total_pagu)
+        totals = []
+        for q, col in zip(QUARTERS, REKAP_TW):
+            value = calc.total_figure(form, self.figures[q]).realisasi
+            totals.append(value)
+            self._formula(ws, t, col, calc.sum_formula([a1(r, col) for r in prog_rows]), amount, value)
+        year_total = sum(v for v in totals if v is not None) if any(v is not None for v in totals) else None
+        self._formula(ws, t, R.TOTAL, calc.sum_formula([a1(r, R.TOTAL) for r in prog_rows]),
+                      amount, year_total)
+        self._formula(ws, t, R.SISA, f"{a1(t, R.PAGU)}-N({a1(t, R.TOTAL)})", amount,
+                      form.total_pagu - (year_total or 0))
+        self._formula(ws, t, R.PERSEN, calc.percent_formula(a1(t, R.TOTAL), a1(t, R.PAGU)),
+                      f.cell(num_format="0.00%", **tot_style),
+                      calc.budget_percent(year_total, form.total_pagu))
+
+        first, last = K.budget_start, K.budget_total_row
+        over = self.wb.add_format({"bg_color": OVER_FILL, "font_color": OVER_FONT, "bold": True})
+        ws.conditional_format(first, R.TW1, last, R.TOTAL, {
+            "type": "formula", "criteria": f"=AND(ISNUMBER({a1(first, R.TW1)}),"
+                                          f"{a1(first, R.TW1)}>${a1(first, R.PAGU)[0]}{first + 1})",
+            "format": over})
+        ws.conditional_format(first, R.SISA, last, R.PERSEN, {
+            "type": "formula", "criteria": f"=${a1(first, R.SISA)[0]}{first + 1}<0", "format": over})
+
+        # B. indicators
+        ws.merge_range(K.indicator_title_row, 0, K.indicator_title_row, R.PERSEN,
+                       "B. CAPAIAN KINERJA (realisasi akhir dan capaian dihitung otomatis)", f(bold=True))
+        top, bottom = K.indicator_header_top, K.indicator_header_bottom
+        for col, text in ((R.KODE, "NO."), (R.URAIAN, "SASARAN STRATEGIS / INDIKATOR SASARAN"),
+                          (R.LEVEL, "SATUAN"), (R.PAGU, "TARGET"), (R.TOTAL, "REALISASI AKHIR"),
+                          (R.SISA, "CAPAIAN"), (R.PERSEN, "CAPAIAN TANPA BATAS")):
+            ws.merge_range(top, col, bottom, col, text, head)
+        ws.merge_range(top, R.TW1, top, R.TW4, "REALISASI PER TRIWULAN", head)
+        for q, col in zip(QUARTERS, REKAP_TW):
+            ws.write_string(bottom, col, f"TW {ROMAN[q]}", head)
+        for sn, s in enumerate(form.sasaran, start=1):
+            r = K.sasaran_rows[s.id]
+            ws.write_string(r, R.KODE, str(sn), f.cell(bold=True, bg_color=PROGRAM_FILL))
+            ws.merge_range(r, R.URAIAN, r, R.PERSEN, s.text, f.cell(bold=True, bg_color=PROGRAM_FILL))
+            fit.text(r, R.URAIAN, s.text, bold=True, last_col=R.PERSEN)
+            ws.write_string(r, R.ID, s.id)
+            for inum, ind in enumerate(s.indikator, start=1):
+                r = K.indicator_rows[ind.id]
+                qr = QL.indicator_rows[ind.id]
+                ws.write_string(r, R.KODE, f"{sn}.{inum}", f.cell())
+                ws.write_string(r, R.URAIAN, ind.text, f.cell(indent=1))
+                fit.text(r, R.URAIAN, ind.text, indent=1)
+                ws.write_string(r, R.LEVEL, ind.unit, f.cell(align="center"))
+                ws.write_string(r, R.ID, ind.id)
+                if ind.polarity is Polarity.RANGE:
+                    ws.write_string(r, R.PAGU, _target_text(ind), f.cell(align="center"))
+                else:
+                    self._formula(ws, r, R.PAGU, sheet_ref(QUARTER_SHEETS[0], qr, Q.TARGET),
+                                  f.cell(align="center", num_format=_indicator_format(ind, 0 if float(ind.target).is_integer() else None)),
+                                  ind.target / ind.scale)
+                fmt = f.cell(align="center", num_format=_indicator_format(ind))
+                numbers = []
+                for q, col in zip(QUARTERS, REKAP_TW):
+                    ref = sheet_ref(QUARTER_SHEETS[q - 1], qr, Q.IND_REAL)
+                    entry = (self.entries.get(q) or QuarterEntries()).indikator.get(ind.id)
+                    value = entry.realisasi if entry else None
+                    number = calc.indicator_value(value)
+                    numbers.append(number)
+                    cached = (number / ind.scale) if number is not None else \
+                        (NOT_AVAILABLE if value == NOT_AVAILABLE else "")
+                    self._formula(ws, r, col,
+                                  f'IF(ISNUMBER({ref}),{ref},IF(ISTEXT({ref}),IF({ref}="-","-",""),""))',
+                                  fmt, cached)
+                final = calc.annual_realisasi(numbers, ind.annual)
+                self._formula(ws, r, R.TOTAL,
+                              calc.annual_formula([a1(r, c) for c in REKAP_TW], ind.annual), fmt,
+                              final / ind.scale if final is not None else "")
+                raw = calc.capaian_raw(final, ind, form.capaian)
+                target_ref = None if ind.polarity is Polarity.RANGE else a1(r, R.PAGU)
+                self._formula(ws, r, R.SISA, calc.capaian_formula(a1(r, R.TOTAL), ind, form.capaian,
+                                                                  target_ref),
+                              f.cell(align="center", num_format="0%"),
+                              calc.capaian_display(raw, form.capaian))
+                self._formula(ws, r, R.PERSEN, calc.capaian_formula(a1(r, R.TOTAL), ind, form.capaian,
+                                                                    target_ref, capped=False),
+                              f.cell(align="center", num_format="0%"), raw)
+
+        fit.apply(ws)
+        ws.freeze_panes(K.budget_start, 0)
+        ws.set_zoom(90)
+        ws.set_landscape()
+        ws.set_paper(PAPER_FOLIO)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(K.budget_header_top, K.budget_header_bottom)
+        ws.print_area(0, 0, K.last_row, R.PERSEN)
+        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        ws.center_horizontally()
+        ws.set_footer(f"&L&8{_footer_text(form.opd_name)} · Rekap Tahunan {form.year}&R&8Halaman &P dari &N")
+
+    # -- petunjuk --------------------------------------------------------------------------
+    def _write_petunjuk(self, ws) -> None:
+        from .petunjuk import petunjuk_blocks
+
+        f = self.f
+        ws.set_column(0, 0, 3)
+        ws.set_column(1, 1, 110)
+        ws.hide_gridlines(2)
+        styles = {
+            "title": f(bold=True, font_size=13, valign="vcenter", text_wrap=True),
+            "heading": f(bold=True, font_size=10, font_color="#1F4E79"),
+            "text": f(text_wrap=True, font_size=10),
+            "input": f(text_wrap=True, font_size=10, bg_color=INPUT_FILL, border=1),
+            "over": f(text_wrap=True, font_size=10, bg_color=OVER_FILL, font_color=OVER_FONT, border=1),
+            "header": f(text_wrap=True, font_size=10, bg_color=HEADER_FILL, border=1, bold=True),
+            "plain": f(text_wrap=True, font_size=10, border=1),
+            "small": f(text_wrap=True, font_size=8, font_color="#595959"),
+        }
+        r = 0
+        for style, text in petunjuk_blocks(self.form, vba=self.vba_project is not None):
+            if style == "gap":
+                r += 1
+                continue
+            ws.write_string(r, 1, text, styles[style])
+            ws.set_row(r, 14 * max(1, _text_lines(text, 120)) + (6 if style == "title" else 2))
+            r += 1
+        ws.set_landscape()
+        ws.set_paper(PAPER_FOLIO)
+        ws.fit_to_pages(1, 0)
+        ws.print_area(0, 0, max(r - 1, 0), 1)
+
+    # -- meta ------------------------------------------------------------------------------
+    def _write_meta(self, ws) -> None:
+        M = self.layout.meta
+        form = self.form
+        text = model_json(form)
+        chunks = [text[i:i + M.chunk_size] for i in range(0, len(text), M.chunk_size)] or [""]
+        values = {
+            "marker": META_MARKER, "template_version": TEMPLATE_VERSION,
+            "opd_code": form.opd_code, "opd_name": form.opd_name, "year": form.year,
+            "generator": f"xlkinerja {__version__}",
+            "generated_at": self.generated_at.isoformat(),
+            "model_sha256": model_sha256(form), "model_chunks": len(chunks),
+        }
+        for key in M.keys:
+            r = M.key_row(key)
+            ws.write_string(r, 0, key)
+            value = values[key]
+            if isinstance(value, int):
+                ws.write_number(r, 1, value)
+            else:
+                ws.write_string(r, 1, str(value))
+        ws.write_string(M.chunk_start - 1, 0, "model_json")
+        for i, chunk in enumerate(chunks):
+            ws.write_string(M.chunk_start + i, M.chunk_col, chunk)
+        ws.very_hidden()
+
+
+def _footer_text(text: str) -> str:
+    return text.replace("&", "&&")
+
+
+def _contiguous(rows: list[int]) -> bool:
+    return bool(rows) and rows == list(range(rows[0], rows[0] + len(rows)))
+
+
+def _indicator_prompt(ind: Indikator) -> str:
+    if ind.polarity is Polarity.RANGE:
+        target = _target_text(ind)
+    else:
+        target = format_decimal(ind.target, 0 if float(ind.target).is_integer() else 2) + \
+            ("%" if ind.is_percent else "")
+    unit = "" if ind.is_percent else f" (satuan: {ind.unit})"
+    when = ("Indikator tahunan: ketik - sampai nilainya terbit, lalu isi angkanya. "
+            if ind.frequency.value == "yearly" else "Isi capaian triwulan ini. ")
+    percent = "Untuk persen, ketik misalnya 66,5%. " if ind.is_percent else ""
+    return f"{when}Target {target}{unit}. {percent}"[:255]
+
+
+def write_workbook(form: Form, path: str | Path, entries: dict[int, QuarterEntries] | None = None,
+                   password: str | None = None, **options) -> Path:
+    """Write the formulir workbook for ``form`` to ``path`` (atomically) and return the path."""
+    return FormulirWriter(form, entries=entries, password=password, **options).write(path)
