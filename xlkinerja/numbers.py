@@ -112,3 +112,12 @@ def format_percent(fraction: float, decimals: int = 2) -> str:
     if fraction is None:
         return ""
     return format_decimal(fraction * 100.0, decimals) + "%"
+
+
+def format_number(value: float, max_decimals: int = 4) -> str:
+    """A measurement with only the decimals it has: 2.7 -> "2,7", 70 -> "70", 68.35 -> "68,35"."""
+    if value is None:
+        return ""
+    text = f"{float(value):.{max_decimals}f}".rstrip("0").rstrip(".")
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return format_decimal(float(value), decimals)

@@ -324,8 +324,9 @@ def _parse_budget(c: _Checker, raw: Any, opd_code: str) -> list[BudgetRow]:
                 row.children.append(built)
         if "pagu" in d:  # a parent's pagu, when given, is a check on its children
             stated = c.number(d.get("pagu"), path + ("pagu",), "pagu", minimum=0, integer=True)
-            if stated is not None and all(ch.is_leaf is False or ch.own_pagu is not None
-                                          for ch in row.walk() if ch is not row):
+            complete = all(ch.own_pagu is not None if ch.is_leaf else bool(ch.children)
+                           for ch in row.walk())
+            if stated is not None and complete:
                 if stated != row.pagu:
                     from .numbers import format_rupiah
                     c.problem(path + ("pagu",), f"pagu {level.label.lower()} {format_rupiah(stated)} "

@@ -26,7 +26,7 @@ from .layout import (META_MARKER, NARRATIVE_LABEL_LAST, NARRATIVES, Q, QUARTER_S
                      sheet_ref)
 from .model import (NOT_AVAILABLE, QUARTERS, ROMAN, Form, Indikator, Level, Polarity,
                     QuarterEntries)
-from .numbers import format_decimal, format_rupiah
+from .numbers import format_number, format_rupiah
 
 __all__ = ["write_workbook", "FormulirWriter", "model_json", "model_sha256"]
 
@@ -114,10 +114,8 @@ def _indicator_format(ind: Indikator, decimals: int | None = None) -> str:
 
 
 def _target_text(ind: Indikator) -> str:
-    def fmt(v: float) -> str:
-        return format_decimal(v, 0 if float(v).is_integer() else len(repr(float(v)).split(".")[1]))
     unit = "%" if ind.is_percent else ""
-    return f"{fmt(ind.target)}{unit} – {fmt(ind.target_high)}{unit}"
+    return f"{format_number(ind.target)}{unit} – {format_number(ind.target_high)}{unit}"
 
 
 def _text_lines(text: str | None, chars_per_line: float) -> int:
@@ -733,8 +731,7 @@ def _indicator_prompt(ind: Indikator) -> str:
     if ind.polarity is Polarity.RANGE:
         target = _target_text(ind)
     else:
-        target = format_decimal(ind.target, 0 if float(ind.target).is_integer() else 2) + \
-            ("%" if ind.is_percent else "")
+        target = format_number(ind.target) + ("%" if ind.is_percent else "")
     unit = "" if ind.is_percent else f" (satuan: {ind.unit})"
     when = ("Indikator tahunan: ketik - sampai nilainya terbit, lalu isi angkanya. "
             if ind.frequency.value == "yearly" else "Isi capaian triwulan ini. ")

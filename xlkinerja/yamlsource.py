@@ -95,8 +95,9 @@ def load_located(text: str, source: str) -> Located:
     lines: dict[Path_, int] = {}
     constructor = yaml.SafeLoader("")
 
-    def convert(node: yaml.Node, path: Path_) -> Any:
-        lines[path] = node.start_mark.line + 1
+    def convert(node: yaml.Node, path: Path_, line: int | None = None) -> Any:
+        # a mapping entry is located at its key (a block value starts on the next line)
+        lines[path] = line or node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             out: dict = {}
             for key_node, value_node in node.value:
@@ -109,7 +110,7 @@ def load_located(text: str, source: str) -> Located:
                     problems.append(Problem(path + (key,), key_node.start_mark.line + 1,
                                             f"kunci {key!r} ditulis dua kali"))
                     continue
-                out[key] = convert(value_node, path + (key,))
+                out[key] = convert(value_node, path + (key,), key_node.start_mark.line + 1)
             return out
         if isinstance(node, yaml.SequenceNode):
             return [convert(item, path + (i,)) for i, item in enumerate(node.value)]
