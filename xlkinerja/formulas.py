@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from . import calc
 from .layout import QUARTER_SHEETS, Q, R, REKAP_TW, WorkbookLayout, a1, sheet_ref
-from .model import Form, Polarity
+from .model import NOT_AVAILABLE, QUARTERS, Form, Polarity, QuarterEntries
 
 Cell = tuple[int, int]
 
@@ -112,3 +113,66 @@ def normalize_formula(text: str | None) -> str | None:
         else:
             out.append(ch.upper())
     return "".join(out).replace("_XLFN.", "")
+
+
+# -- the values those formulas compute, in Python (cell scale: 0.665 for 66,5 %) ------------------
+
+def quarter_values(fm: FormulaMap, entries: QuarterEntries | None) -> dict[Cell, Any]:
+    """What every derived cell of one TW sheet computes from that quarter's entries."""
+    form, L = fm.form, fm.layout.quarter
+    figures = calc.budget_figures(form, entries)
+    out: dict[Cell, Any] = {}
+    for _, ind in form.indicators():
+        entry = entries.indikator.get(ind.id) if entries else None
+        raw = calc.capaian_raw(calc.indicator_value(entry.realisasi if entry else None), ind,
+                               form.capaian)
+        out[(L.indicator_rows[ind.id], Q.CAPAIAN)] = calc.capaian_display(raw, form.capaian)
+    for row in form.budget_rows():
+        r, fig = L.budget_rows[row.id], figures[row.id]
+        if not row.is_leaf:
+            out[(r, Q.PAGU)] = fig.pagu
+            out[(r, Q.REAL)] = fig.realisasi
+        out[(r, Q.PERSEN)] = fig.percent
+    total = calc.total_figure(form, figures)
+    t = L.total_row
+    out[(t, Q.PAGU)], out[(t, Q.REAL)], out[(t, Q.PERSEN)] = total.pagu, total.realisasi, total.percent
+    return out
+
+
+def rekap_values(fm: FormulaMap, entries: dict[int, QuarterEntries]) -> dict[Cell, Any]:
+    form, K = fm.form, fm.layout.rekap
+    figures = {q: calc.budget_figures(form, entries.get(q)) for q in QUARTERS}
+    out: dict[Cell, Any] = {}
+
+    def year_row(r: int, pagu: float, values: list[float | None]) -> None:
+        filled = [v for v in values if v is not None]
+        total = sum(filled) if filled else None
+        out[(r, R.PAGU)] = pagu
+        for col, v in zip(REKAP_TW, values):
+            out[(r, col)] = v
+        out[(r, R.TOTAL)] = total
+        out[(r, R.SISA)] = pagu - (total or 0)
+        out[(r, R.PERSEN)] = calc.budget_percent(total, pagu)
+
+    for row in form.budget_rows():
+        year_row(K.budget_rows[row.id], row.pagu, [figures[q][row.id].realisasi for q in QUARTERS])
+    year_row(K.budget_total_row, form.total_pagu,
+             [calc.total_figure(form, figures[q]).realisasi for q in QUARTERS])
+    for _, ind in form.indicators():
+        r = K.indicator_rows[ind.id]
+        if ind.polarity is not Polarity.RANGE:
+            out[(r, R.PAGU)] = ind.target / ind.scale
+        numbers = []
+        for q, col in zip(QUARTERS, REKAP_TW):
+            entry = entries.get(q).indikator.get(ind.id) if entries.get(q) else None
+            value = entry.realisasi if entry else None
+            number = calc.indicator_value(value)
+            numbers.append(number)
+            out[(r, col)] = number / ind.scale if number is not None else \
+                (NOT_AVAILABLE if value == NOT_AVAILABLE else None)
+        final = calc.annual_realisasi(numbers, ind.annual)
+        out[(r, R.TOTAL)] = final / ind.scale if final is not None else None
+        raw = calc.capaian_raw(final, ind, form.capaian)
+        out[(r, R.SISA)] = calc.capaian_display(raw, form.capaian)
+        out[(r, R.PERSEN)] = raw
+    return out

@@ -18,9 +18,9 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from . import __version__, calc
+from . import __version__
 from .atomic import atomic_path
-from .formulas import FormulaMap
+from .formulas import FormulaMap, quarter_values, rekap_values
 from .layout import (META_MARKER, NARRATIVE_LABEL_LAST, NARRATIVES, Q, QUARTER_SHEETS, R, REKAP_TW,
                      SHEET_META, SHEET_PETUNJUK, SHEET_REKAP, TEMPLATE_VERSION, WorkbookLayout, a1)
 from .model import (NOT_AVAILABLE, QUARTERS, ROMAN, Form, Indikator, Polarity,
@@ -204,8 +204,8 @@ class FormulirWriter:
         self.buttons = buttons
         self.layout = WorkbookLayout(form)
         self.generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
-        self.figures = {q: calc.budget_figures(form, self.entries.get(q)) for q in QUARTERS}
         self.formulas = FormulaMap(form, self.layout)
+        self._values: dict = {}
 
     # -- public ----------------------------------------------------------------------------
     def write(self, path: str | Path) -> Path:
@@ -263,9 +263,10 @@ class FormulirWriter:
     def _value(self, value):
         return value if self.cached_results else 0
 
-    def _derived(self, ws, row: int, col: int, fmt, value, rekap: bool = False) -> None:
-        """Write the derived cell's formula (from the formula map) with its cached result."""
+    def _derived(self, ws, row: int, col: int, fmt, rekap: bool = False) -> None:
+        """Write a derived cell: its formula and cached result, both from :mod:`formulas`."""
         formula = (self.formulas.rekap if rekap else self.formulas.quarter)[(row, col)]
+        value = self._values[(row, col)]
         if value is None:
             value = ""
         ws.write_formula(row, col, "=" + formula, fmt, self._value(value) if value != "" else
@@ -275,7 +276,7 @@ class FormulirWriter:
     def _write_quarter(self, ws, q: int) -> None:
         form, L, f = self.form, self.layout.quarter, self.f
         entries = self.entries.get(q) or QuarterEntries()
-        figures = self.figures[q]
+        self._values = quarter_values(self.formulas, entries)
         roman = ROMAN[q]
         self.fit = _RowFit(QUARTER_WIDTHS)
 
@@ -310,7 +311,7 @@ class FormulirWriter:
             ws.write_number(L.number_row, col, col + 1, num_fmt)
 
         self._indicator_block(ws, q, entries)
-        self._budget_block(ws, q, entries, figures)
+        self._budget_block(ws, q, entries)
 
         # blank cells inside the table keep their borders
         blank = f.cell()
@@ -326,17 +327,11 @@ class FormulirWriter:
 
         # Total Anggaran
         t = L.total_row
-        bold_amount = f.cell(bold=True, num_format="#,##0")
         ws.merge_range(t, 0, t, Q.URAIAN, "Total Anggaran", f.cell(bold=True, bg_color=PROGRAM_FILL))
-        total = calc.total_figure(form, figures)
-        self._derived(ws, t, Q.PAGU, f.cell(bold=True, num_format="#,##0", bg_color=PROGRAM_FILL),
-                      total.pagu)
-        self._derived(ws, t, Q.REAL, f.cell(bold=True, num_format="#,##0", bg_color=PROGRAM_FILL),
-                      total.realisasi)
-        self._derived(ws, t, Q.PERSEN, f.cell(bold=True, num_format="0.00%", bg_color=PROGRAM_FILL),
-                      total.percent)
+        self._derived(ws, t, Q.PAGU, f.cell(bold=True, num_format="#,##0", bg_color=PROGRAM_FILL))
+        self._derived(ws, t, Q.REAL, f.cell(bold=True, num_format="#,##0", bg_color=PROGRAM_FILL))
+        self._derived(ws, t, Q.PERSEN, f.cell(bold=True, num_format="0.00%", bg_color=PROGRAM_FILL))
         ws.write_blank(t, Q.KET, None, f.cell(bg_color=PROGRAM_FILL))
-        del bold_amount
 
         # narratives: label left, one wide input cell
         chars = sum(QUARTER_WIDTHS[c] for c in range(NARRATIVE_LABEL_LAST + 1, Q.KET + 1)) * 1.15
@@ -420,9 +415,7 @@ class FormulirWriter:
                     ws.write_string(r, Q.IND_REAL, NOT_AVAILABLE, real_fmt)
                 else:
                     ws.write_blank(r, Q.IND_REAL, None, real_fmt)
-                raw = calc.capaian_raw(calc.indicator_value(value), ind, form.capaian)
-                shown = calc.capaian_display(raw, form.capaian)
-                self._derived(ws, r, Q.CAPAIAN, f.cell(align="center", num_format="0%"), shown)
+                self._derived(ws, r, Q.CAPAIAN, f.cell(align="center", num_format="0%"))
                 ket = entry.keterangan if entry else None
                 if ket:
                     ws.write_string(r, Q.IND_KET, ket, f.input())
@@ -440,12 +433,11 @@ class FormulirWriter:
                                       "nilainya belum tersedia. Jelaskan di kolom KETERANGAN."),
                 })
 
-    def _budget_block(self, ws, q: int, entries: QuarterEntries, figures) -> None:
+    def _budget_block(self, ws, q: int, entries: QuarterEntries) -> None:
         form, L, f = self.form, self.layout.quarter, self.f
         roman = ROMAN[q]
         for row in form.budget_rows():
             r = L.budget_rows[row.id]
-            fig = figures[row.id]
             level = row.level
             style = {"program": {"bold": True, "bg_color": PROGRAM_FILL},
                      "kegiatan": {"bold": True}, "sub_kegiatan": {}}[level.value]
@@ -472,9 +464,9 @@ class FormulirWriter:
                                       "ribuan muncul sendiri."),
                 })
             else:
-                self._derived(ws, r, Q.PAGU, f.cell(num_format="#,##0", **style), fig.pagu)
-                self._derived(ws, r, Q.REAL, f.cell(num_format="#,##0", **style), fig.realisasi)
-            self._derived(ws, r, Q.PERSEN, f.cell(num_format="0.00%", **style), fig.percent)
+                self._derived(ws, r, Q.PAGU, f.cell(num_format="#,##0", **style))
+                self._derived(ws, r, Q.REAL, f.cell(num_format="#,##0", **style))
+            self._derived(ws, r, Q.PERSEN, f.cell(num_format="0.00%", **style))
             entry = entries.budget.get(row.id)
             if entry is not None and entry.keterangan:
                 ws.write_string(r, Q.KET, entry.keterangan, f.input())
@@ -520,7 +512,7 @@ class FormulirWriter:
         for q, col in zip(QUARTERS, REKAP_TW):
             ws.write_string(bottom, col, f"TW {ROMAN[q]}", head)
 
-        year_real: dict[str, float | None] = {}
+        self._values = rekap_values(self.formulas, self.entries)
         for row in form.budget_rows():
             r = K.budget_rows[row.id]
             style = {"program": {"bold": True, "bg_color": PROGRAM_FILL},
@@ -531,34 +523,17 @@ class FormulirWriter:
             ws.write_string(r, R.LEVEL, row.level.label, f.cell(**style))
             ws.write_string(r, R.ID, row.id)
             amount = f.cell(num_format="#,##0", **style)
-            self._derived(ws, r, R.PAGU, amount, row.pagu, rekap=True)
-            values = []
-            for q, col in zip(QUARTERS, REKAP_TW):
-                value = self.figures[q][row.id].realisasi
-                values.append(value)
-                self._derived(ws, r, col, amount, value, rekap=True)
-            total = sum(v for v in values if v is not None) if any(v is not None for v in values) else None
-            year_real[row.id] = total
-            self._derived(ws, r, R.TOTAL, amount, total, rekap=True)
-            self._derived(ws, r, R.SISA, amount, row.pagu - (total or 0), rekap=True)
-            self._derived(ws, r, R.PERSEN, f.cell(num_format="0.00%", **style),
-                          calc.budget_percent(total, row.pagu), rekap=True)
+            for col in (R.PAGU, *REKAP_TW, R.TOTAL, R.SISA):
+                self._derived(ws, r, col, amount, rekap=True)
+            self._derived(ws, r, R.PERSEN, f.cell(num_format="0.00%", **style), rekap=True)
 
         t = K.budget_total_row
         tot_style = {"bold": True, "bg_color": PROGRAM_FILL}
         ws.merge_range(t, R.KODE, t, R.LEVEL, "Total Anggaran", f.cell(**tot_style))
         amount = f.cell(num_format="#,##0", **tot_style)
-        self._derived(ws, t, R.PAGU, amount, form.total_pagu, rekap=True)
-        totals = []
-        for q, col in zip(QUARTERS, REKAP_TW):
-            value = calc.total_figure(form, self.figures[q]).realisasi
-            totals.append(value)
-            self._derived(ws, t, col, amount, value, rekap=True)
-        year_total = sum(v for v in totals if v is not None) if any(v is not None for v in totals) else None
-        self._derived(ws, t, R.TOTAL, amount, year_total, rekap=True)
-        self._derived(ws, t, R.SISA, amount, form.total_pagu - (year_total or 0), rekap=True)
-        self._derived(ws, t, R.PERSEN, f.cell(num_format="0.00%", **tot_style),
-                      calc.budget_percent(year_total, form.total_pagu), rekap=True)
+        for col in (R.PAGU, *REKAP_TW, R.TOTAL, R.SISA):
+            self._derived(ws, t, col, amount, rekap=True)
+        self._derived(ws, t, R.PERSEN, f.cell(num_format="0.00%", **tot_style), rekap=True)
 
         first, last = K.budget_start, K.budget_total_row
         over = self.wb.add_format({"bg_color": OVER_FILL, "font_color": OVER_FONT, "bold": True})
@@ -599,25 +574,12 @@ class FormulirWriter:
                     target_fmt = "0%" if ind.is_percent and float(ind.target).is_integer() \
                         else _indicator_format(ind)
                     self._derived(ws, r, R.PAGU, f.cell(align="center", num_format=target_fmt),
-                                  ind.target / ind.scale, rekap=True)
+                                  rekap=True)
                 fmt = f.cell(align="center", num_format=_indicator_format(ind))
-                numbers = []
-                for q, col in zip(QUARTERS, REKAP_TW):
-                    entry = (self.entries.get(q) or QuarterEntries()).indikator.get(ind.id)
-                    value = entry.realisasi if entry else None
-                    number = calc.indicator_value(value)
-                    numbers.append(number)
-                    cached = (number / ind.scale) if number is not None else \
-                        (NOT_AVAILABLE if value == NOT_AVAILABLE else "")
-                    self._derived(ws, r, col, fmt, cached, rekap=True)
-                final = calc.annual_realisasi(numbers, ind.annual)
-                self._derived(ws, r, R.TOTAL, fmt, final / ind.scale if final is not None else "",
-                              rekap=True)
-                raw = calc.capaian_raw(final, ind, form.capaian)
-                self._derived(ws, r, R.SISA, f.cell(align="center", num_format="0%"),
-                              calc.capaian_display(raw, form.capaian), rekap=True)
-                self._derived(ws, r, R.PERSEN, f.cell(align="center", num_format="0%"), raw,
-                              rekap=True)
+                for col in (*REKAP_TW, R.TOTAL):
+                    self._derived(ws, r, col, fmt, rekap=True)
+                for col in (R.SISA, R.PERSEN):
+                    self._derived(ws, r, col, f.cell(align="center", num_format="0%"), rekap=True)
 
         fit.apply(ws)
         ws.freeze_panes(K.budget_start, 0)
