@@ -16,6 +16,7 @@ from .writer import write_workbook
 class Written:
     path: Path
     summary: str
+    kind: str = "workbook"  # for the demo: "blank", "filled"
 
 
 def describe(form: Form, entries: dict[int, QuarterEntries] | None = None) -> str:
@@ -71,7 +72,7 @@ def write_demo(outdir: Path) -> list[Written]:
     spec = seed_spec()
     entries = seed_entries(spec.form)
     paths = demo_paths(outdir)
-    return [
-        _write(spec, paths["blank"], None, None),
-        _write(spec, paths["filled"], None, entries),
-    ]
+    blank = _write(spec, paths["blank"], None, None)
+    filled = _write(spec, paths["filled"], None, entries)
+    blank.kind, filled.kind = "blank", "filled"
+    return [blank, filled]

@@ -61,6 +61,7 @@ class QuarterRead:
     narratives: dict[str, RawCell] = field(default_factory=dict)
     sasaran_text: dict[str, RawCell] = field(default_factory=dict)
     indikator_text: dict[str, RawCell] = field(default_factory=dict)
+    derived: dict[tuple[int, int], Any] = field(default_factory=dict)  # cached results, if any
 
     @property
     def is_filled(self) -> bool:
@@ -351,6 +352,8 @@ class SubmissionReader:
             read.narratives[key] = RawCell(sheet, r, NARRATIVE_LABEL_LAST + 1,
                                            cell(grid, r, NARRATIVE_LABEL_LAST + 1))
 
+        if not shifted:
+            read.derived = {rc: cell(grid, *rc) for rc in self.formula_map.quarter}
         if self.formula_source is not None and not shifted:
             self._check_formulas(sheet, q, self.formula_map.quarter)
         return read
