@@ -343,7 +343,9 @@ def validate_file(path: str | Path, options: ValidationOptions | None = None,
     try:
         try:
             values = CalamineSource(path, name)
-        except Exception as exc:  # noqa: BLE001 - the engine's own diagnosis is the message
+        except _ENGINE_ERRORS as exc:  # the engine's own diagnosis is the message
+            if isinstance(exc, _NEVER_SWALLOW):
+                raise
             return FileReport(file=name, path=path, findings=[Finding(
                 file=name, severity=Severity.ERROR, code="FILE_CORRUPT",
                 message=f"Workbook rusak dan tidak dapat dibaca ({_engine_error(exc)}). Minta OPD "
@@ -351,7 +353,9 @@ def validate_file(path: str | Path, options: ValidationOptions | None = None,
         if options.check_formulas:
             try:
                 formulas = OpenpyxlFormulaSource(path, name)
-            except Exception as exc:  # noqa: BLE001
+            except _ENGINE_ERRORS as exc:
+                if isinstance(exc, _NEVER_SWALLOW):
+                    raise
                 formulas = None
                 unreadable = Finding(file=name, severity=Severity.WARNING,
                                      code="INTEGRITY_FORMULAS_UNREADABLE",
@@ -363,20 +367,15 @@ def validate_file(path: str | Path, options: ValidationOptions | None = None,
             unreadable = None
         try:
             report = validate_source(values, formulas, options)
-        except (ValueError, KeyError, IndexError, TypeError, OSError, EOFError) as exc:
+        except _ENGINE_ERRORS as exc:  # calamine raises its own types, Rust panics included
+            if isinstance(exc, _NEVER_SWALLOW):
+                raise
             if _from_engine(exc):
                 return FileReport(file=name, path=path, findings=[Finding(
                     file=name, severity=Severity.ERROR, code="FILE_CORRUPT",
                     message=f"Isi workbook rusak dan tidak dapat dibaca ({_engine_error(exc)}). "
                             "Minta OPD membuka berkasnya di Excel, menyimpan ulang, lalu mengirim "
                             "kembali.")])
-            raise
-        except Exception as exc:  # noqa: BLE001 - calamine raises its own error types
-            if _from_engine(exc):
-                return FileReport(file=name, path=path, findings=[Finding(
-                    file=name, severity=Severity.ERROR, code="FILE_CORRUPT",
-                    message=f"Isi workbook rusak dan tidak dapat dibaca ({_engine_error(exc)}). "
-                            "Minta OPD mengirim ulang berkasnya.")])
             raise
         if unreadable is not None:
             report.findings.append(unreadable)
@@ -386,6 +385,12 @@ def validate_file(path: str | Path, options: ValidationOptions | None = None,
         for src in (values, formulas):
             if src is not None:
                 src.close()
+
+
+# pyo3 turns a Rust panic in python-calamine into PanicException, which derives from
+# BaseException: a damaged file must still be one finding, while Ctrl+C and exit keep their meaning.
+_ENGINE_ERRORS = BaseException
+_NEVER_SWALLOW = (KeyboardInterrupt, SystemExit, GeneratorExit)
 
 
 def _engine_error(exc: BaseException) -> str:
@@ -410,7 +415,9 @@ def validate_files(paths: Iterable[str | Path], options: ValidationOptions | Non
     for path in paths:
         try:
             yield validate_file(path, options)
-        except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch, and must show
+        except BaseException as exc:  # a bug must not stop the batch, and must show
+            if isinstance(exc, _NEVER_SWALLOW):
+                raise
             name = Path(path).name
             yield FileReport(file=name, path=Path(path), findings=[Finding(
                 file=name, severity=Severity.ERROR, code="INTERNAL_ERROR",
