@@ -18,18 +18,32 @@ def _umask_mode() -> int:
     return 0o666 & ~mask
 
 
+class AtomicFile:
+    """A temporary file beside ``path``: ``commit()`` renames it into place, ``abort()`` drops it."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        os.close(fd)
+        self.tmp = Path(tmp)
+
+    def commit(self) -> Path:
+        os.chmod(self.tmp, _umask_mode())
+        os.replace(self.tmp, self.path)
+        return self.path
+
+    def abort(self) -> None:
+        if self.tmp.exists():
+            self.tmp.unlink()
+
+
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; on success it replaces ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    f = AtomicFile(path)
     try:
-        yield tmp_path
-        os.chmod(tmp_path, _umask_mode())
-        os.replace(tmp_path, path)
+        yield f.tmp
+        f.commit()
     finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
+        f.abort()

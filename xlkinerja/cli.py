@@ -75,21 +75,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 # -- validate ---------------------------------------------------------------------------------
 
-def _expand_inputs(items: list[str]) -> list[Path]:
-    """Files as given; folders searched recursively for .xlsx and .xlsm (Excel's ~$ lock files
-    skipped)."""
-    out: list[Path] = []
-    for item in items:
-        path = Path(item)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file()
-                           and p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith("~$"))
-            if not found:
-                _err(f"Peringatan: folder {path} tidak berisi berkas .xlsx/.xlsm.")
-            out.extend(found)
-        else:
-            out.append(path)
-    return out
+def _expand_inputs(items: list[str], exclude: list[Path] = ()) -> list[Path]:
+    from .files import discover
+
+    paths, warnings = discover(items, exclude)
+    for w in warnings:
+        _err(f"Peringatan: {w}.")
+    return paths
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -109,6 +101,141 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not any(r.readable for r in reports):
         return EXIT_NOTHING
     return EXIT_PROBLEM if any(r.has_errors for r in reports) else EXIT_OK
+
+
+# -- consolidate, ledger ------------------------------------------------------------------------
+
+def _read_opd_list(path: str) -> dict[str, str]:
+    """Expected OPD: a CSV (kode;nama or kode,nama) or an .xlsx whose first sheet has them."""
+    import csv
+
+    p = Path(path)
+    rows: list[list] = []
+    try:
+        if p.suffix.lower() in (".xlsx", ".xlsm"):
+            from python_calamine import CalamineWorkbook
+
+            wb = CalamineWorkbook.from_path(str(p))
+            rows = wb.get_sheet_by_index(0).to_python()
+        else:
+            text = p.read_text(encoding="utf-8-sig")
+            dialect = csv.Sniffer().sniff(text[:2000], delimiters=";,\t")
+            rows = list(csv.reader(text.splitlines(), dialect))
+    except Exception as exc:  # noqa: BLE001 - any unreadable list is the same user problem
+        raise UserError(f"{path}: daftar OPD tidak dapat dibaca ({exc}). Gunakan CSV dengan kolom "
+                        "kode dan nama.") from None
+    out = {}
+    for i, row in enumerate(rows, start=1):
+        if len(row) < 2 or not str(row[0]).strip():
+            continue
+        code, name = str(row[0]).strip(), str(row[1]).strip()
+        if i == 1 and code.lower() in ("kode", "kode opd", "kode_opd"):
+            continue
+        out[code] = name
+    if not out:
+        raise UserError(f"{path}: daftar OPD kosong; isi kolom kode dan nama")
+    return out
+
+
+def cmd_consolidate(args: argparse.Namespace) -> int:
+    from .consolidation import ConsolidateOptions, consolidate
+    from .consolidation.figures import DEFAULT_SCALE, parse_scale
+
+    output = _output_path(args.output, (".xlsx",))
+    scale = DEFAULT_SCALE
+    if args.skala_predikat:
+        try:
+            scale = parse_scale(args.skala_predikat)
+        except ValueError as exc:
+            raise UserError(f"--skala-predikat: {exc}") from None
+    for item in args.inputs:
+        if not Path(item).exists():
+            raise UserError(f"{item} tidak ditemukan")
+    options = ConsolidateOptions(
+        output=output, ledger=Path(args.ledger) if args.ledger else None, year=args.tahun,
+        quarter=args.triwulan, jobs=args.jobs, check_formulas=args.periksa_rumus,
+        low_capaian=args.ambang_capaian / 100.0, csv_dir=Path(args.csv) if args.csv else None,
+        parquet=Path(args.parquet) if args.parquet else None, pemda=args.pemda,
+        expected_opds=_read_opd_list(args.daftar_opd) if args.daftar_opd else None,
+        scale=scale, progress=True if args.progress else None)
+    from .consolidation.ledger import LedgerError
+
+    try:
+        summary = consolidate(args.inputs, options)
+    except LedgerError as exc:
+        raise UserError(str(exc)) from None
+    _out(format_run_summary(summary))
+    if summary.n_files == 0:
+        return EXIT_NOTHING
+    return EXIT_OK
+
+
+def format_run_summary(s) -> str:
+    from .model import ROMAN
+
+    st = s.statuses
+    parts = [f"{st.get(k, 0)} {k}" for k in ("diterima", "digantikan", "konflik", "duplikat", "ditolak")
+             if st.get(k)]
+    opd = ", ".join(f"{n} {k}" for k, n in sorted(s.opd_statuses.items()))
+    tw = f"TW {ROMAN[s.quarter]}" if s.quarter else "-"
+    lines = [
+        f"Rekap ditulis: {s.output}",
+        f"  Tahun {s.year or '-'}, keadaan s.d. {tw}; {s.n_opd} perangkat daerah ({opd or '-'}).",
+        f"  {s.n_files} berkas: {', '.join(parts) or '-'}; {s.n_read} dibaca, {s.n_reused} sudah "
+        "tercatat di ledger.",
+        f"  Temuan: {s.findings.get('error', 0)} galat, {s.findings.get('warning', 0)} peringatan, "
+        f"{s.findings.get('info', 0)} info (sheet Temuan Validasi).",
+        f"  Ledger: {s.ledger}",
+    ]
+    for path in s.exports:
+        lines.append(f"  Ekspor: {path}")
+    lines.append(f"  Waktu: {format(s.seconds, '.1f').replace('.', ',')} detik.")
+    return "\n".join(lines)
+
+
+def cmd_ledger(args: argparse.Namespace) -> int:
+    from .consolidation.ledger import Ledger, LedgerError
+    from .model import ROMAN
+
+    path = Path(args.ledger)
+    if not path.exists():
+        raise UserError(f"{path}: ledger tidak ditemukan. Ledger dibuat oleh 'xlkinerja consolidate' "
+                        "di samping berkas rekap (<rekap>.ledger.sqlite).")
+    try:
+        ledger = Ledger(path)
+    except LedgerError as exc:
+        raise UserError(str(exc)) from None
+    try:
+        rows = list(ledger.history(all_runs=args.semua))
+        runs = ledger.runs()
+    finally:
+        ledger.close()
+    if args.json:
+        import json
+        from dataclasses import asdict
+
+        _out(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not rows:
+        _out("Ledger belum berisi kiriman.")
+        return EXIT_OK
+    done = [r for r in runs if r[2]]
+    _out(f"Ledger {path}: {len(done)} kali rekap; "
+         + ("semua" if args.semua else f"rekap terakhir ({done[-1][1] if done else '-'})") + ".")
+    current = None
+    for r in rows:
+        key = (r.run_id, r.opd_code)
+        if key != current:
+            current = key
+            head = f"{r.opd_code} {r.opd_name}" if r.opd_code else "(tidak dikenali)"
+            _out(f"\n[{head}]" + (f"  rekap #{r.run_id}" if args.semua else ""))
+        tw = f"TW {ROMAN[r.quarter]}" if r.quarter else "    "
+        when = (r.saved_at or "")[:16].replace("T", " ")
+        extra = f" -> digantikan oleh {r.superseded_by}" if r.superseded_by and r.status == "digantikan" else ""
+        note = f" ({r.note})" if r.note and r.status != "diterima" else ""
+        _out(f"  {tw:<6} {r.status:<10} {r.name}  disimpan {when or '-'}  "
+             f"galat {r.n_error or 0}, peringatan {r.n_warning or 0}{extra}{note}")
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -143,6 +270,38 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--cepat", action="store_true",
                    help="lewati pemeriksaan rumus (lebih cepat; nilai tersimpan tetap dicocokkan)")
     v.set_defaults(func=cmd_validate)
+
+    c = sub.add_parser("consolidate", help="gabungkan kiriman banyak OPD menjadi satu rekap",
+                       description="Baca semua workbook kiriman OPD (berkas atau folder), periksa, "
+                                   "dan gabungkan menjadi satu workbook rekap, dengan ledger setiap "
+                                   "kiriman. Kiriman ulang: yang terakhir disimpan yang dipakai.")
+    c.add_argument("inputs", nargs="+", metavar="MASUKAN", help="berkas .xlsx/.xlsm atau folder")
+    c.add_argument("-o", "--output", required=True, metavar="REKAP.xlsx", help="berkas rekap")
+    c.add_argument("--ledger", metavar="BERKAS", help="lokasi ledger (default: <rekap>.ledger.sqlite)")
+    c.add_argument("--tahun", type=int, help="tahun anggaran (default: tahun terbanyak di kiriman)")
+    c.add_argument("--triwulan", type=int, choices=[1, 2, 3, 4],
+                   help="triwulan pelaporan (default: triwulan terakhir yang dikirim)")
+    c.add_argument("--daftar-opd", metavar="CSV", help="daftar OPD yang wajib mengirim (kode;nama)")
+    c.add_argument("--pemda", metavar="NAMA", help="nama pemerintah daerah untuk judul rekap")
+    c.add_argument("--csv", metavar="FOLDER", help="ekspor tabel panjang ke CSV")
+    c.add_argument("--parquet", metavar="BERKAS", help="ekspor tabel panjang ke Parquet")
+    c.add_argument("--jobs", type=int, help="jumlah proses pembaca (default: semua inti CPU)")
+    c.add_argument("--periksa-rumus", action="store_true",
+                   help="periksa juga keutuhan setiap rumus (lebih lambat)")
+    c.add_argument("--ambang-capaian", type=float, default=75, metavar="PERSEN",
+                   help="capaian di bawah ambang ini wajib diberi keterangan (default 75)")
+    c.add_argument("--skala-predikat", metavar="SKALA",
+                   help="mis. '91:Sangat Tinggi,76:Tinggi,66:Sedang,51:Rendah,0:Sangat Rendah'")
+    c.add_argument("--progress", action="store_true", help="selalu tampilkan kemajuan")
+    c.set_defaults(func=cmd_consolidate)
+
+    lg = sub.add_parser("ledger", help="daftar kiriman yang tercatat di ledger",
+                        description="Tampilkan kiriman yang tercatat: apa yang masuk kapan, "
+                                    "statusnya, dan apa yang digantikan oleh apa.")
+    lg.add_argument("ledger", metavar="LEDGER", help="berkas ledger (<rekap>.ledger.sqlite)")
+    lg.add_argument("--semua", action="store_true", help="semua rekap, bukan hanya yang terakhir")
+    lg.add_argument("--json", action="store_true", help="keluaran JSON")
+    lg.set_defaults(func=cmd_ledger)
 
     d = sub.add_parser("demo", help="tulis contoh bawaan (kosong dan terisi)",
                        description="Tulis workbook contoh Sekretariat Daerah Kota Jambi 2024: "

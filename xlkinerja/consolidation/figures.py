@@ -1,0 +1,221 @@
+"""The recap's figures, recomputed from input cells only (never from cached formula results)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from .. import calc
+from ..model import NOT_AVAILABLE, QUARTERS, ROMAN, Form, Indikator, QuarterEntries
+from ..numbers import format_number, format_rupiah
+from .plan import OpdPlan
+from .records import entries_from_compact
+
+DEFAULT_SCALE = ((91.0, "Sangat Tinggi"), (76.0, "Tinggi"), (66.0, "Sedang"), (51.0, "Rendah"),
+                 (0.0, "Sangat Rendah"))
+
+
+def parse_scale(text: str) -> tuple[tuple[float, str], ...]:
+    """'91:Sangat Tinggi,76:Tinggi,...' -> thresholds (percent) in descending order."""
+    items = []
+    for part in text.split(","):
+        if ":" not in part:
+            raise ValueError(f"bagian skala '{part.strip()}' harus berbentuk ambang:predikat")
+        low, label = part.split(":", 1)
+        items.append((float(low.strip().replace(",", ".")), label.strip()))
+    if not items or not all(label for _, label in items):
+        raise ValueError("skala predikat kosong")
+    return tuple(sorted(items, reverse=True))
+
+
+def predikat(capaian: float | None, scale=DEFAULT_SCALE) -> str | None:
+    """Rating of a capaian (a fraction: 0.89 is 89 %)."""
+    if capaian is None:
+        return None
+    percent = capaian * 100
+    for low, label in scale:
+        if percent >= low:
+            return label
+    return scale[-1][1]
+
+
+@dataclass
+class IndicatorLine:
+    sasaran: str
+    ind: Indikator
+    values: list[float | str | None]  # per quarter, in the indicator's unit; "-" kept
+    final: float | None
+    capaian: float | None  # shown (capped)
+    capaian_raw: float | None
+    predikat: str | None
+
+
+@dataclass
+class OpdSummary:
+    """What the Ringkasan needs of one OPD: small, kept for every OPD of the run."""
+
+    plan: OpdPlan
+    pagu: float = 0
+    total: dict[int, float | None] = field(default_factory=dict)
+    indicators: list[IndicatorLine] = field(default_factory=list)
+
+    @property
+    def year_total(self) -> float | None:
+        values = [v for v in self.total.values() if v is not None]
+        return sum(values) if values else None
+
+    @property
+    def measured(self) -> list[IndicatorLine]:
+        return [i for i in self.indicators if i.capaian is not None]
+
+    @property
+    def average_capaian(self) -> float | None:
+        m = self.measured
+        return sum(i.capaian for i in m) / len(m) if m else None
+
+
+@dataclass
+class OpdFigures(OpdSummary):
+    """Everything about one OPD's figures; built one OPD at a time, then summarised."""
+
+    form: Form | None = None
+    entries: dict[int, QuarterEntries] = field(default_factory=dict)
+    budget: dict[int, dict] = field(default_factory=dict)  # quarter -> {id: BudgetFigure}
+
+    def summary(self) -> OpdSummary:
+        return OpdSummary(plan=self.plan, pagu=self.pagu, total=dict(self.total),
+                          indicators=list(self.indicators))
+
+
+def opd_figures(plan: OpdPlan, ledger, scale=DEFAULT_SCALE) -> OpdFigures:
+    if plan.model_sha is None:
+        return OpdFigures(plan=plan, form=None)
+    form = Form.from_dict(json.loads(ledger.model(plan.model_sha)))
+    figs = OpdFigures(plan=plan, form=form, pagu=form.total_pagu)
+    cache: dict[str, dict[int, QuarterEntries]] = {}
+    for q in QUARTERS:
+        source = plan.sources.get(q)
+        if source is None:
+            figs.entries[q] = QuarterEntries()
+            continue
+        if source.sha256 not in cache:
+            cache[source.sha256] = entries_from_compact(ledger.entries(source.sha256) or {})
+        figs.entries[q] = cache[source.sha256][q]
+    for q in QUARTERS:
+        figs.budget[q] = calc.budget_figures(form, figs.entries[q])
+        figs.total[q] = calc.total_figure(form, figs.budget[q]).realisasi if plan.sources.get(q) else None
+    for s, ind in form.indicators():
+        values, numbers = [], []
+        for q in QUARTERS:
+            entry = figs.entries[q].indikator.get(ind.id)
+            value = entry.realisasi if entry else None
+            values.append(value)
+            numbers.append(calc.indicator_value(value))
+        final = calc.annual_realisasi(numbers, ind.annual)
+        raw = calc.capaian_raw(final, ind, form.capaian)
+        shown = calc.capaian_display(raw, form.capaian)
+        figs.indicators.append(IndicatorLine(s.text, ind, values, final, shown, raw,
+                                             predikat(shown, scale)))
+    return figs
+
+
+def budget_rows(figs: OpdFigures) -> Iterator[tuple]:
+    """Long form: (opd code, opd name, kode, id, uraian, level, pagu, triwulan, realisasi, %)."""
+    if figs.form is None:
+        return
+    for q in QUARTERS:
+        if q not in figs.plan.sources:
+            continue
+        for row in figs.form.budget_rows():
+            fig = figs.budget[q][row.id]
+            yield (figs.plan.code, figs.plan.name, row.code or "", row.id, row.name, row.level.label,
+                   row.pagu, f"TW {ROMAN[q]}", fig.realisasi, fig.percent)
+
+
+BUDGET_COLUMNS = ["kode_opd", "nama_opd", "kode", "id", "uraian", "tingkat", "pagu", "triwulan",
+                  "realisasi", "persen"]
+INDICATOR_COLUMNS = ["kode_opd", "nama_opd", "sasaran", "id", "indikator", "satuan", "target",
+                     "target_atas", "tw_i", "tw_ii", "tw_iii", "tw_iv", "realisasi_akhir", "capaian",
+                     "capaian_tanpa_batas", "predikat"]
+
+
+def indicator_rows(figs: OpdFigures) -> Iterator[tuple]:
+    for line in figs.indicators:
+        ind = line.ind
+        yield (figs.plan.code, figs.plan.name, line.sasaran, ind.id, ind.text, ind.unit, ind.target,
+               ind.target_high, *line.values, line.final, line.capaian, line.capaian_raw, line.predikat)
+
+
+# -- what changed between two versions ------------------------------------------------------------
+
+def describe_changes(form: Form, old: dict[int, QuarterEntries], new: dict[int, QuarterEntries],
+                     limit: int = 8) -> tuple[int, str]:
+    """Count and describe input cells that differ between two submissions of one form."""
+    names = {r.id: r.name for r in form.budget_rows()}
+    names.update({i.id: i.text for _, i in form.indicators()})
+    changes: list[str] = []
+
+    def fmt(v) -> str:
+        if v is None:
+            return "kosong"
+        if v == NOT_AVAILABLE:
+            return "-"
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return format_rupiah(v) if abs(v) >= 1000 else format_number(v)
+        text = str(v)
+        return f"'{text[:30]}…'" if len(text) > 30 else f"'{text}'"
+
+    for q in QUARTERS:
+        a, b = old.get(q) or QuarterEntries(), new.get(q) or QuarterEntries()
+        for kind, da, db in (("realisasi", a.budget, b.budget), ("indikator", a.indikator, b.indikator)):
+            for ident in sorted(set(da) | set(db)):
+                ea, eb = da.get(ident), db.get(ident)
+                for attr, label in (("realisasi", ""), ("keterangan", " (keterangan)")):
+                    va = getattr(ea, attr) if ea else None
+                    vb = getattr(eb, attr) if eb else None
+                    if va != vb:
+                        changes.append(f"TW {ROMAN[q]} {names.get(ident, ident)[:40]}{label}: "
+                                       f"{fmt(va)} → {fmt(vb)}")
+        for attr, label in (("faktor_pendorong", "Faktor Pendorong"),
+                            ("uraian_permasalahan", "Uraian Permasalahan"),
+                            ("rencana_tindak_lanjut", "Rencana Tindak Lanjut")):
+            if getattr(a, attr) != getattr(b, attr):
+                changes.append(f"TW {ROMAN[q]} {label} diubah")
+    if not changes:
+        return 0, "isian sama"
+    text = "; ".join(changes[:limit])
+    if len(changes) > limit:
+        text += f"; dan {len(changes) - limit} perubahan lain"
+    return len(changes), text
+
+
+def describe_form_differences(old: Form, new: Form, limit: int = 6) -> str:
+    """What differs in the locked content of two versions of one OPD's form."""
+    out: list[str] = []
+    a = {r.id: r for r in old.budget_rows()}
+    b = {r.id: r for r in new.budget_rows()}
+    for ident in sorted(set(a) | set(b)):
+        if ident not in a:
+            out.append(f"baris baru '{b[ident].name[:40]}'")
+        elif ident not in b:
+            out.append(f"baris '{a[ident].name[:40]}' tidak ada lagi")
+        elif a[ident].is_leaf and a[ident].pagu != b[ident].pagu:
+            out.append(f"pagu '{a[ident].name[:40]}' {format_rupiah(a[ident].pagu)} → "
+                       f"{format_rupiah(b[ident].pagu)}")
+    ia = {i.id: i for _, i in old.indicators()}
+    ib = {i.id: i for _, i in new.indicators()}
+    for ident in sorted(set(ia) | set(ib)):
+        if ident in ia and ident in ib and (ia[ident].target, ia[ident].target_high) != \
+                (ib[ident].target, ib[ident].target_high):
+            out.append(f"target '{ia[ident].text[:40]}' {format_number(ia[ident].target)} → "
+                       f"{format_number(ib[ident].target)}")
+        elif (ident in ia) != (ident in ib):
+            out.append(f"indikator '{(ia.get(ident) or ib.get(ident)).text[:40]}' "
+                       f"{'dihapus' if ident in ia else 'ditambah'}")
+    if (old.opd_name, old.year) != (new.opd_name, new.year):
+        out.append("identitas OPD/tahun berbeda")
+    if not out:
+        return "perbedaan pada teks atau susunan formulir"
+    text = "; ".join(out[:limit])
+    return text + (f"; dan {len(out) - limit} lainnya" if len(out) > limit else "")

@@ -1,0 +1,217 @@
+"""The ledger: an SQLite database of every file consolidation has seen.
+
+- ``contents``: one row per distinct file content (sha256): identity, findings and the input cells,
+  so a later run reads only new or changed files.
+- ``models``: the form of each template version (by hash), stored once.
+- ``sightings``: every file seen at a path in a run, with its status (diterima, digantikan,
+  ditolak, duplikat, konflik) and what superseded it.
+- ``runs``: when each consolidation ran, over what, into what.
+
+A run writes in one transaction: an interrupted run leaves the previous ledger as it was.
+Accepted versions are archived by content under ``<ledger>.arsip/ab/abcdef....xlsx``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from .records import FileResult
+
+SCHEMA_VERSION = "1"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS contents (
+    sha256 TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    readable INTEGER NOT NULL,
+    opd_code TEXT, opd_name TEXT, year INTEGER, quarter INTEGER, filled TEXT,
+    model_sha TEXT, generated_at TEXT, saved_at TEXT,
+    n_error INTEGER NOT NULL, n_warning INTEGER NOT NULL, n_info INTEGER NOT NULL,
+    findings BLOB NOT NULL,
+    entries BLOB,
+    archive TEXT,
+    first_seen TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS models (model_sha TEXT PRIMARY KEY, model BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started TEXT NOT NULL, finished TEXT, output TEXT, inputs TEXT,
+    n_files INTEGER, n_read INTEGER, summary TEXT
+);
+CREATE TABLE IF NOT EXISTS sightings (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    path TEXT NOT NULL, name TEXT NOT NULL, sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL, mtime REAL NOT NULL,
+    status TEXT NOT NULL, superseded_by TEXT, note TEXT
+);
+CREATE INDEX IF NOT EXISTS sightings_run ON sightings(run_id);
+CREATE INDEX IF NOT EXISTS contents_opd ON contents(opd_code, year);
+"""
+
+
+def _pack(obj) -> bytes:
+    return zlib.compress(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
+
+
+def _unpack(blob):
+    if blob is None:
+        return None
+    return json.loads(zlib.decompress(blob).decode("utf-8"))
+
+
+class LedgerError(Exception):
+    pass
+
+
+@dataclass
+class Sighting:
+    run_id: int
+    started: str
+    path: str
+    name: str
+    sha256: str
+    status: str
+    superseded_by: str | None
+    note: str | None
+    opd_code: str | None
+    opd_name: str | None
+    year: int | None
+    quarter: int | None
+    saved_at: str | None
+    n_error: int
+    n_warning: int
+    n_info: int
+
+
+class Ledger:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.archive_dir = self.path.with_name(self.path.name + ".arsip")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self.db.execute("PRAGMA journal_mode=DELETE")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.executescript(SCHEMA)
+            row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"{self.path}: bukan berkas ledger xlkinerja yang sah ({exc}). "
+                              "Pilih lokasi ledger lain dengan --ledger.") from None
+        if row is None:
+            self.db.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+        elif row[0] != SCHEMA_VERSION:
+            raise LedgerError(f"{self.path}: ledger versi {row[0]} tidak dikenal oleh xlkinerja ini.")
+        self.run_id: int | None = None
+
+    # -- a run: one transaction --------------------------------------------------------------
+    def begin_run(self, started: str, output: str, inputs: list[str]) -> int:
+        self.db.execute("BEGIN IMMEDIATE")
+        cur = self.db.execute("INSERT INTO runs(started, output, inputs) VALUES (?, ?, ?)",
+                              (started, output, json.dumps(inputs, ensure_ascii=False)))
+        self.run_id = cur.lastrowid
+        return self.run_id
+
+    def commit_run(self, finished: str, n_files: int, n_read: int, summary: dict) -> None:
+        self.db.execute("UPDATE runs SET finished=?, n_files=?, n_read=?, summary=? WHERE id=?",
+                        (finished, n_files, n_read, json.dumps(summary, ensure_ascii=False), self.run_id))
+        self.db.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self.rollback()
+        self.db.close()
+
+    # -- contents ------------------------------------------------------------------------------
+    def known(self, sha: str, fingerprint: str) -> bool:
+        row = self.db.execute("SELECT fingerprint FROM contents WHERE sha256=?", (sha,)).fetchone()
+        return row is not None and row[0] == fingerprint
+
+    def store(self, result: FileResult, fingerprint: str, seen: str) -> None:
+        if result.model is not None:
+            self.db.execute("INSERT OR IGNORE INTO models(model_sha, model) VALUES (?, ?)",
+                            (result.model_sha, zlib.compress(result.model.encode("utf-8"), 6)))
+        self.db.execute(
+            """INSERT OR REPLACE INTO contents(sha256, fingerprint, size, readable, opd_code, opd_name,
+               year, quarter, filled, model_sha, generated_at, saved_at, n_error, n_warning, n_info,
+               findings, entries, archive, first_seen)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,
+                       (SELECT archive FROM contents WHERE sha256=?),
+                       COALESCE((SELECT first_seen FROM contents WHERE sha256=?), ?))""",
+            (result.sha256, fingerprint, result.size, int(result.readable), result.opd_code,
+             result.opd_name, result.year, result.quarter, json.dumps(result.filled),
+             result.model_sha, result.generated_at, result.saved_at, result.n_error,
+             result.n_warning, result.n_info, _pack(result.findings),
+             _pack(result.entries) if result.entries is not None else None,
+             result.sha256, result.sha256, seen))
+
+    def load(self, sha: str, path: str, name: str, mtime: float) -> FileResult:
+        """The stored result of a content, as a FileResult for this path."""
+        row = self.db.execute(
+            """SELECT size, readable, opd_code, opd_name, year, quarter, filled, model_sha,
+               generated_at, saved_at, n_error, n_warning, n_info, findings
+               FROM contents WHERE sha256=?""", (sha,)).fetchone()
+        findings = _unpack(row[13])
+        for f in findings:  # the findings belong to this file name now
+            f["file"] = name
+        return FileResult(path=path, name=name, sha256=sha, size=row[0], mtime=mtime,
+                          saved_at=row[9], readable=bool(row[1]), opd_code=row[2], opd_name=row[3],
+                          year=row[4], quarter=row[5], filled=json.loads(row[6] or "[]"),
+                          model_sha=row[7], generated_at=row[8], n_error=row[10], n_warning=row[11],
+                          n_info=row[12], findings=findings)
+
+    def entries(self, sha: str) -> dict | None:
+        row = self.db.execute("SELECT entries FROM contents WHERE sha256=?", (sha,)).fetchone()
+        return _unpack(row[0]) if row else None
+
+    def model(self, model_sha: str) -> str:
+        row = self.db.execute("SELECT model FROM models WHERE model_sha=?", (model_sha,)).fetchone()
+        return zlib.decompress(row[0]).decode("utf-8")
+
+    def archive(self, source: Path, sha: str) -> str:
+        """Keep a copy of an accepted version, addressed by its content."""
+        suffix = source.suffix.lower() if source.suffix.lower() in (".xlsx", ".xlsm") else ".xlsx"
+        target = self.archive_dir / sha[:2] / f"{sha}{suffix}"
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(target.name + ".tmp")
+            shutil.copyfile(source, tmp)
+            tmp.replace(target)
+        rel = str(target.relative_to(self.path.parent))
+        self.db.execute("UPDATE contents SET archive=? WHERE sha256=?", (rel, sha))
+        return rel
+
+    # -- sightings -----------------------------------------------------------------------------
+    def sight(self, result: FileResult, status: str, superseded_by: str | None = None,
+              note: str | None = None) -> None:
+        self.db.execute(
+            """INSERT INTO sightings(run_id, path, name, sha256, size, mtime, status, superseded_by,
+               note) VALUES (?,?,?,?,?,?,?,?,?)""",
+            (self.run_id, result.path, result.name, result.sha256, result.size, result.mtime,
+             status, superseded_by, note))
+
+    def history(self, all_runs: bool = False) -> Iterator[Sighting]:
+        where = "" if all_runs else "WHERE s.run_id = (SELECT MAX(id) FROM runs WHERE finished IS NOT NULL)"
+        query = f"""SELECT s.run_id, r.started, s.path, s.name, s.sha256, s.status, s.superseded_by,
+                    s.note, c.opd_code, c.opd_name, c.year, c.quarter, c.saved_at, c.n_error,
+                    c.n_warning, c.n_info
+                    FROM sightings s JOIN runs r ON r.id = s.run_id
+                    LEFT JOIN contents c ON c.sha256 = s.sha256 {where}
+                    ORDER BY s.run_id, c.opd_code, c.quarter, c.saved_at, s.name"""
+        for row in self.db.execute(query):
+            yield Sighting(*row)
+
+    def runs(self) -> list[tuple]:
+        return list(self.db.execute(
+            "SELECT id, started, finished, output, n_files, n_read FROM runs ORDER BY id"))

@@ -1,0 +1,415 @@
+"""Consolidation: many returned workbooks -> one recap, with a ledger of every submission.
+
+Files are read in parallel worker processes (both cores by default) and their results streamed
+into the ledger as they arrive, so memory stays flat however many files there are. Files already
+in the ledger (same content, same reading rules) are not opened again. Totals and percentages are
+recomputed from input cells only. The recap, the exports and the ledger are written so that an
+interrupted run leaves the previous ones intact.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .. import __version__
+from ..atomic import AtomicFile, atomic_path
+from ..files import discover
+from ..findings import Severity
+from ..validate import ValidationOptions
+from .figures import (BUDGET_COLUMNS, DEFAULT_SCALE, INDICATOR_COLUMNS, OpdSummary, budget_rows,
+                      describe_changes, describe_form_differences, indicator_rows, opd_figures)
+from .ledger import Ledger
+from .plan import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, SUPERSEDED, Plan, make_plan
+from .recap import ConsolidationFinding, write_recap
+from .records import FileResult, entries_from_compact, read_file, sha256_file
+
+
+@dataclass
+class ConsolidateOptions:
+    output: Path
+    ledger: Path | None = None
+    year: int | None = None
+    quarter: int | None = None
+    jobs: int | None = None  # None: every core
+    check_formulas: bool = False  # formula integrity via openpyxl: thorough, ~10x slower
+    low_capaian: float = 0.75
+    csv_dir: Path | None = None
+    parquet: Path | None = None
+    pemda: str | None = None
+    expected_opds: dict[str, str] | None = None
+    scale: tuple = DEFAULT_SCALE
+    progress: bool | None = None  # None: when stderr is a terminal
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.ledger or self.output.with_name(self.output.stem + ".ledger.sqlite")
+
+    @property
+    def fingerprint(self) -> str:
+        return f"xlkinerja {__version__}; rumus={int(self.check_formulas)}; ambang={self.low_capaian:g}"
+
+
+@dataclass
+class RunSummary:
+    output: Path
+    ledger: Path
+    n_files: int = 0
+    n_read: int = 0  # opened this run (new or changed content)
+    n_reused: int = 0  # known from the ledger
+    statuses: dict[str, int] = field(default_factory=dict)
+    opd_statuses: dict[str, int] = field(default_factory=dict)
+    n_opd: int = 0
+    year: int | None = None
+    quarter: int | None = None
+    findings: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    exports: list[Path] = field(default_factory=list)
+
+
+class Progress:
+    """A one-line progress bar on stderr for long runs."""
+
+    def __init__(self, total: int, label: str, enabled: bool):
+        self.total, self.label, self.enabled = total, label, enabled and total > 0
+        self.done = 0
+        self.last = 0.0
+
+    def step(self, n: int = 1) -> None:
+        self.done += n
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.last < 0.1 and self.done < self.total:
+            return
+        self.last = now
+        width = 30
+        filled = int(width * self.done / self.total)
+        sys.stderr.write(f"\r{self.label} {self.done}/{self.total} [{'#' * filled}{'.' * (width - filled)}] "
+                         f"{100 * self.done // self.total}%")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def _read_one(args: tuple[str, str, bool, float]) -> FileResult:
+    path, sha, check_formulas, low = args
+    return read_file(Path(path), ValidationOptions(check_formulas=check_formulas, low_capaian=low), sha)
+
+
+def _read_all(todo: list[tuple[str, str]], options: ConsolidateOptions) -> Iterator[FileResult]:
+    """Read files, in worker processes when there are enough of them; results in input order."""
+    args = [(p, sha, options.check_formulas, options.low_capaian) for p, sha in todo]
+    jobs = options.jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(args) < 8:
+        for a in args:
+            yield _read_one(a)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(_read_one, args, chunksize=max(1, min(16, len(args) // (jobs * 8))))
+
+
+def consolidate(inputs: list[str | Path], options: ConsolidateOptions) -> RunSummary:
+    started = time.monotonic()
+    output = Path(options.output)
+    ledger = Ledger(options.ledger_path)
+    summary = RunSummary(output=output, ledger=ledger.path)
+    show = options.progress if options.progress is not None else sys.stderr.isatty()
+    cleanup: list = []
+    try:
+        files, _ = discover(inputs, exclude=[output, ledger.path, ledger.archive_dir])
+        now = dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
+        ledger.begin_run(now, str(output.resolve()), [str(Path(p).resolve()) for p in inputs])
+        results, todo = [], []
+        hashing = Progress(len(files), "Memeriksa berkas", show)
+        known: dict[str, FileResult] = {}
+        for path in files:
+            try:
+                stat = path.stat()
+                sha = sha256_file(path)
+            except OSError:
+                todo.append((str(path), ""))  # read_file reports it
+                hashing.step()
+                continue
+            if ledger.known(sha, options.fingerprint):
+                results.append(ledger.load(sha, str(path), path.name, stat.st_mtime))
+                summary.n_reused += 1
+            else:
+                todo.append((str(path), sha))
+            hashing.step()
+        hashing.close()
+        reading = Progress(len(todo), "Membaca berkas", show)
+        for result in _read_all(todo, options):
+            if result.sha256 and result.sha256 not in known:
+                ledger.store(result, options.fingerprint, now)
+                known[result.sha256] = result
+            result.entries = None  # kept in the ledger, not in memory
+            result.model = None
+            results.append(result)
+            summary.n_read += 1
+            reading.step()
+        reading.close()
+        summary.n_files = len(results)
+
+        plan = make_plan(results, options.year, options.quarter, options.expected_opds)
+        summary.year, summary.quarter = plan.year, plan.quarter
+        findings = _plan_findings(plan, ledger)
+        for d in plan.decisions:
+            ledger.sight(d.result, d.status, d.superseded_by.name if d.superseded_by else None, d.note)
+            summary.statuses[d.status] = summary.statuses.get(d.status, 0) + 1
+            if d.status == ACCEPTED:
+                ledger.archive(Path(d.result.path), d.result.sha256)
+
+        # pass 1: figures per OPD, streamed into the exports, summaries kept
+        summaries: list[OpdSummary] = []
+        indicator_lines: list[tuple] = []
+        n_budget = 0
+        figuring = Progress(len(plan.opds), "Menghitung rekap", show)
+        exports = _Exports(options)
+        cleanup.append(exports.abort)
+        for opd in plan.opds.values():
+            figs = opd_figures(opd, ledger, options.scale)
+            rows = list(budget_rows(figs))
+            n_budget += len(rows)
+            exports.budget(rows)
+            lines = list(indicator_rows(figs))
+            indicator_lines.extend(lines)
+            summaries.append(figs.summary())
+            figuring.step()
+        figuring.close()
+        exports.indicators(indicator_lines)
+        exports.findings(findings)
+        summary.n_opd = len(summaries)
+        for s in summaries:
+            summary.opd_statuses[s.plan.status] = summary.opd_statuses.get(s.plan.status, 0) + 1
+        for f in findings:
+            summary.findings[f.severity] = summary.findings.get(f.severity, 0) + 1
+
+        def budget_again() -> Iterable[tuple]:  # pass 2, for the recap's long sheet
+            for opd in plan.opds.values():
+                yield from budget_rows(opd_figures(opd, ledger, options.scale))
+
+        with atomic_path(output) as tmp:
+            write_recap(tmp, plan, summaries, findings, budget_again(), n_budget, indicator_lines,
+                        [str(Path(p).resolve()) for p in inputs], ledger.path, options.pemda,
+                        options.scale)
+            summary.exports = exports.finish()
+            summary.seconds = time.monotonic() - started
+            ledger.commit_run(dt.datetime.now().astimezone().replace(microsecond=0).isoformat(),
+                              summary.n_files, summary.n_read,
+                              {"statuses": summary.statuses, "opd": summary.opd_statuses})
+        return summary
+    except BaseException:
+        ledger.rollback()
+        for undo in cleanup:
+            undo()
+        raise
+    finally:
+        ledger.close()
+
+
+def _plan_findings(plan: Plan, ledger: Ledger) -> list[ConsolidationFinding]:
+    """Every finding of every file of this run, and what consolidation itself decided."""
+    from ..model import Form
+    import json
+
+    out: list[ConsolidationFinding] = []
+    for d in plan.decisions:
+        r = d.result
+        for f in r.findings:
+            out.append(ConsolidationFinding(r.name, r.opd_code, r.opd_name, f["severity"], f["code"],
+                                            f["message"], f.get("sheet"), f.get("cell")))
+        if d.status == SUPERSEDED and r.model_sha:
+            form = Form.from_dict(json.loads(ledger.model(r.model_sha)))
+            old = entries_from_compact(ledger.entries(r.sha256) or {})
+            new = entries_from_compact(ledger.entries(d.superseded_by.sha256) or {})
+            n, text = describe_changes(form, old, new)
+            d.note = f"{n} isian berubah: {text}" if n else "isian sama dengan kiriman pengganti"
+            out.append(ConsolidationFinding(
+                r.name, r.opd_code, r.opd_name, Severity.INFO.value, "CONSOLIDATE_SUPERSEDED",
+                f"Digantikan oleh kiriman yang lebih baru {d.superseded_by.name}. {d.note}."))
+        elif d.status == CONFLICT:
+            old = Form.from_dict(json.loads(ledger.model(r.model_sha)))
+            new = Form.from_dict(json.loads(ledger.model(d.superseded_by.model_sha)))
+            diff = describe_form_differences(old, new)
+            d.note = f"versi formulir berbeda dari {d.superseded_by.name}: {diff}"
+            out.append(ConsolidationFinding(
+                r.name, r.opd_code, r.opd_name, Severity.ERROR.value, "CONSOLIDATE_CONFLICT",
+                f"Berkas ini memakai versi formulir yang berbeda dengan kiriman terbaru OPD yang sama "
+                f"({d.superseded_by.name}): {diff}. Tidak digabung; rekap memakai versi terbaru. "
+                "Pastikan OPD mengisi formulir yang berlaku."))
+        elif d.status == DUPLICATE:
+            out.append(ConsolidationFinding(
+                r.name, r.opd_code, r.opd_name, Severity.INFO.value, "CONSOLIDATE_DUPLICATE",
+                f"Isi berkas sama persis dengan {d.superseded_by.name}; dihitung sekali."))
+        elif d.status == REJECTED and r.readable:
+            code = "CONSOLIDATE_OTHER_YEAR" if r.year != plan.year else "CONSOLIDATE_NOT_FILLED"
+            out.append(ConsolidationFinding(
+                r.name, r.opd_code, r.opd_name, Severity.ERROR.value if code.endswith("YEAR") else
+                Severity.WARNING.value, code, f"Berkas tidak dipakai: {d.note}."))
+    return out
+
+
+# -- CSV and Parquet exports ------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+class _Exports:
+    """Long tables streamed to CSV files (and Parquet), each written atomically at the end."""
+
+    def __init__(self, options: ConsolidateOptions):
+        self.options = options
+        self._csv: dict[str, tuple] = {}
+        self._parquet = None
+        self.paths: list[Path] = []
+        if options.csv_dir is not None:
+            options.csv_dir.mkdir(parents=True, exist_ok=True)
+            for name, header in (("rincian_anggaran", BUDGET_COLUMNS), ("indikator", INDICATOR_COLUMNS),
+                                 ("temuan_validasi", FINDING_COLUMNS)):
+                target = AtomicFile(options.csv_dir / f"{name}.csv")
+                fh = target.tmp.open("w", newline="", encoding="utf-8")
+                writer = csv.writer(fh)
+                writer.writerow(header)
+                self._csv[name] = (target, fh, writer)
+        if options.parquet is not None:
+            try:
+                import pyarrow  # noqa: F401
+            except ImportError:
+                raise RuntimeError("ekspor --parquet memerlukan pyarrow: pip install 'xlkinerja[parquet]'") from None
+            self._parquet = _ParquetTables(options.parquet)
+
+    def budget(self, rows: list[tuple]) -> None:
+        if "rincian_anggaran" in self._csv:
+            w = self._csv["rincian_anggaran"][2]
+            for row in rows:
+                w.writerow([neutralise(v) for v in row])
+        if self._parquet is not None:
+            self._parquet.add("budget", rows)
+
+    def indicators(self, rows: list[tuple]) -> None:
+        if "indikator" in self._csv:
+            w = self._csv["indikator"][2]
+            for row in rows:
+                w.writerow([neutralise(v) for v in row])
+        if self._parquet is not None:
+            self._parquet.add("indicators", rows)
+
+    def findings(self, findings: list[ConsolidationFinding]) -> None:
+        if "temuan_validasi" in self._csv:
+            w = self._csv["temuan_validasi"][2]
+            for f in findings:
+                w.writerow([neutralise(v) for v in (f.file, f.opd_code, f.opd_name, f.sheet, f.cell,
+                                                    f.severity, f.code, f.message)])
+
+    def finish(self) -> list[Path]:
+        for target, fh, _ in self._csv.values():
+            fh.close()
+            self.paths.append(target.commit())
+        if self._parquet is not None:
+            self.paths.extend(self._parquet.finish())
+        return self.paths
+
+    def abort(self) -> None:
+        for target, fh, _ in self._csv.values():
+            fh.close()
+            target.abort()
+        if self._parquet is not None:
+            self._parquet.abort()
+
+
+FINDING_COLUMNS = ["berkas", "kode_opd", "nama_opd", "sheet", "sel", "tingkat", "kode", "pesan"]
+
+
+class _ParquetTables:
+    """Budget rows to FILE, indicators to FILE_indikator.parquet, streamed in row groups."""
+
+    BATCH = 50_000
+
+    def __init__(self, path: Path):
+        import pyarrow as pa
+
+        self.pa = pa
+        self.path = Path(path)
+        self.targets = {"budget": self.path,
+                        "indicators": self.path.with_name(self.path.stem + "_indikator" + self.path.suffix)}
+        self.schemas = {
+            "budget": pa.schema([("kode_opd", pa.string()), ("nama_opd", pa.string()), ("kode", pa.string()),
+                                 ("id", pa.string()), ("uraian", pa.string()), ("tingkat", pa.string()),
+                                 ("pagu", pa.float64()), ("triwulan", pa.string()),
+                                 ("realisasi", pa.float64()), ("persen", pa.float64())]),
+            "indicators": pa.schema([("kode_opd", pa.string()), ("nama_opd", pa.string()),
+                                     ("sasaran", pa.string()), ("id", pa.string()), ("indikator", pa.string()),
+                                     ("satuan", pa.string()), ("target", pa.float64()),
+                                     ("target_atas", pa.float64()),
+                                     ("tw_i", pa.float64()), ("tw_ii", pa.float64()), ("tw_iii", pa.float64()),
+                                     ("tw_iv", pa.float64()), ("realisasi_akhir", pa.float64()),
+                                     ("capaian", pa.float64()), ("capaian_tanpa_batas", pa.float64()),
+                                     ("predikat", pa.string())]),
+        }
+        self.buffers: dict[str, list[tuple]] = {"budget": [], "indicators": []}
+        self.writers: dict[str, tuple] = {}
+
+    def _writer(self, kind: str):
+        if kind not in self.writers:
+            import pyarrow.parquet as pq
+
+            target = AtomicFile(self.targets[kind])
+            self.writers[kind] = (target, pq.ParquetWriter(str(target.tmp), self.schemas[kind]))
+        return self.writers[kind][1]
+
+    def add(self, kind: str, rows: list[tuple]) -> None:
+        buf = self.buffers[kind]
+        buf.extend(rows)
+        if len(buf) >= self.BATCH:
+            self._flush(kind)
+
+    def _flush(self, kind: str) -> None:
+        buf = self.buffers[kind]
+        schema = self.schemas[kind]
+        columns = list(zip(*buf)) if buf else [[] for _ in schema]
+        arrays = []
+        for field_, values in zip(schema, columns):
+            if field_.type == self.pa.string():
+                values = [None if v is None else str(v) for v in values]
+            else:  # numbers; "-" (not yet available) becomes null
+                values = [None if v is None or isinstance(v, str) else float(v) for v in values]
+            arrays.append(self.pa.array(values, type=field_.type))
+        self._writer(kind).write_table(self.pa.Table.from_arrays(arrays, schema=schema))
+        buf.clear()
+
+    def finish(self) -> list[Path]:
+        out = []
+        for kind in ("budget", "indicators"):
+            self._flush(kind)
+            target, writer = self.writers[kind]
+            writer.close()
+            out.append(target.commit())
+        return out
+
+    def abort(self) -> None:
+        for target, writer in self.writers.values():
+            try:
+                writer.close()
+            finally:
+                target.abort()
+
+
+__all__ = ["consolidate", "ConsolidateOptions", "RunSummary", "neutralise"]
