@@ -17,7 +17,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-import lo
 from xlkinerja.findings import Severity
 from xlkinerja.validate import ValidationOptions, validate_file
 
