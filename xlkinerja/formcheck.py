@@ -110,8 +110,11 @@ class Checker:
     def number(self, value: Any, path: tuple, what: str, minimum: float | None = None,
                integer: bool = False) -> float | int | None:
         what = self.name(path, what)
-        if isinstance(value, bool) or value is None:
-            self.problem(path, f"{what} wajib berupa angka")
+        if value is None:
+            self.problem(path, f"{what} wajib diisi (berupa angka)")
+            return None
+        if isinstance(value, bool):
+            self.problem(path, f"{what} harus berupa angka")
             return None
         if isinstance(value, str):
             parsed = parse_number_text(value)
