@@ -611,13 +611,27 @@ def _similar_sasaran(out: list[dict], first_row: dict[int, int], sheet: SheetDat
     texts = [" ".join(str(s["text"]).split()) for s in out]
     for j in range(len(texts)):
         for i in range(j):
-            a, b = texts[i].casefold(), texts[j].casefold()
-            if a == b or difflib.SequenceMatcher(None, a, b).ratio() >= 0.9:
+            if _spelling_variants(texts[i], texts[j]):
                 notes.append(_at(sheet, first_row[j], "sasaran", (
                     f"sasaran ini hampir sama dengan sasaran di baris {first_row[i]} "
                     f"({texts[i]!r}); bila maksudnya sama, samakan tulisannya agar indikatornya "
                     "dikelompokkan bersama")))
                 break
+
+
+def _spelling_variants(a: str, b: str, max_chars: int = 3) -> bool:
+    """Texts that differ only in case or in a few characters of a long text."""
+    a, b = a.casefold(), b.casefold()
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 15:
+        return False
+    ops = [op for op in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+           if op[0] != "equal"]
+    changed = "".join(a[i1:i2] + b[j1:j2] for _, i1, i2, j1, j2 in ops)
+    if any(ch.isdigit() for ch in changed):
+        return False  # "Sasaran 1" and "Sasaran 2" are two sasaran
+    return sum(max(i2 - i1, j2 - j1) for _, i1, i2, j1, j2 in ops) <= max_chars
 
 
 def _check_names(name: str, sheet: SheetData, rows: list, notes: list[Problem]) -> None:
