@@ -101,12 +101,12 @@ def _generate_master(args: argparse.Namespace) -> int:
     if run.refused or run.failed:
         _err(f"OPD yang TIDAK ditulis ({len(run.refused) + len(run.failed)}):")
         for opd in run.refused:
-            _err(f"  {opd.code} {opd.name or ''}: {len(opd.problems)} masalah".rstrip())
+            _err(f"  {_opd_label(opd)}: {len(opd.problems)} masalah")
             _problem_lines(opd.problems, _err)
             for old in run.stale.get(opd.code, []):
                 _err(f"    (berkas lama {old.name} di {outdir} TIDAK diperbarui)")
         for opd, why in run.failed:
-            _err(f"  {opd.code} {opd.name or ''}: tidak dapat disimpan: {why}")
+            _err(f"  {_opd_label(opd)}: tidak dapat disimpan: {why}")
     if master.problems:
         _err("Masalah di luar OPD mana pun (baris ini tidak dipakai):")
         _problem_lines(master.problems, _err)
@@ -120,6 +120,10 @@ def _generate_master(args: argparse.Namespace) -> int:
     if not run.written:
         return EXIT_NOTHING
     return EXIT_OK if run.complete else EXIT_PROBLEM
+
+
+def _opd_label(opd) -> str:
+    return f"{opd.code} {opd.name}" if opd.name else f"OPD {opd.code}"
 
 
 def _problem_lines(problems, emit) -> None:

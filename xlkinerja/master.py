@@ -383,6 +383,7 @@ def _collect(source: str, tables: dict[str, SheetData]) -> Master:
         opd = _build_opd(code, opd_rows.get(key), lines["anggaran"].get(key, []),
                          lines["indikator"].get(key, []), tables, order, extra[key], master.notes)
         master.opds.append(opd)
+    master.notes = _Cells(order).sort(master.notes)
     if not master.opds:
         master.readable = False
         master.problems.append(_fatal(source, "master tidak berisi satu OPD pun" + (
