@@ -136,7 +136,9 @@ class Checker:
                 self.problem(path, f"{what} harus bilangan bulat rupiah (ditemukan {value})")
                 return None
             return int(value)
-        return value
+        # one value, one representation: 70 from YAML, 70.0 from a spreadsheet cell and "70"
+        # from a CSV must give the same model (and the same JSON carried in the workbook)
+        return int(value) if isinstance(value, float) and value.is_integer() else value
 
     def choice(self, d: dict, key: str, path: tuple, options: dict[str, Any], default: Any) -> Any:
         value = d.get(key)
