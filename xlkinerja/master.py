@@ -151,12 +151,30 @@ def _read_csv(path: Path) -> tuple[list[list[Any]], Problem | None]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")  # "CSV (dipisahkan koma)" of Excel
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max(";,\t", key=first.count) if first else ","
+    delimiter = _delimiter("\n".join(text.splitlines()[:HEADER_SEARCH_ROWS + 20]))
     try:
         return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)), None
     except csv.Error as exc:
         return [], _fatal(str(path), f"bukan CSV yang sah: {exc}")
+
+
+def _delimiter(head: str) -> str:
+    """The separator that splits the lines into the same number of fields most often.
+
+    Counting characters is not enough: a semicolon file has commas in its text ("Perencanaan,
+    Penganggaran, ...", "2,7"), and an export may open with a title line without any.
+    """
+    def score(d: str) -> tuple[int, int]:
+        try:
+            widths = [len(r) for r in csv.reader(io.StringIO(head), delimiter=d) if len(r) > 1]
+        except csv.Error:
+            return (0, 0)
+        if not widths:
+            return (0, 0)
+        common = max(set(widths), key=lambda w: (widths.count(w), w))
+        return (widths.count(common), common)
+
+    return max(";,\t", key=score)
 
 
 def _identify(grids: list[tuple[str, list[list[Any]]]], by_name: bool):
