@@ -123,3 +123,15 @@ def test_a_workbook_of_their_own(tmp_path):
                                                           "sub_kegiatan"]
     assert form.total_pagu == 300_000_000
     assert form.sasaran[0].indikator[0].target == 80
+
+
+def test_a_second_file_for_the_same_table_is_refused_not_ignored(tmp_path):
+    files = write_csvs(tmp_path / "csv", "utf-8")
+    extra = tmp_path / "csv" / "anggaran tambahan.csv"
+    extra.write_text(BUDGET_CSV, encoding="utf-8")
+    proc = run("generate", "--master", str(tmp_path / "csv"), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2 and "satu berkas per tabel" in proc.stderr
+    assert "anggaran tambahan.csv" in proc.stderr or "dpa_anggaran.csv" in proc.stderr
+    proc = run("generate", "--master", str(files[0]), str(files[1]), "--out", str(tmp_path / "o"))
+    assert proc.returncode == 2 and "berkas CSV untuk sheet Indikator" in proc.stderr
+    assert not (tmp_path / "out").exists() and not (tmp_path / "o").exists()

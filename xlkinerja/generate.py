@@ -114,14 +114,6 @@ def output_name(form: Form) -> str:
     return f"{form.year}_{form.opd_code}_{slugify(form.opd_name, 60)}.xlsx"
 
 
-def generate_from_master(paths: list[Path], outdir: Path, password: str | None = None,
-                         progress: Callable[[str], None] | None = None) -> MasterRun:
-    """Read the master, then write one workbook per OPD without problems into ``outdir``."""
-    from .master import read_master
-
-    return write_from_master(read_master(paths), outdir, password, progress)
-
-
 def write_from_master(master: "Master", outdir: Path, password: str | None = None,
                       progress: Callable[[str], None] | None = None) -> MasterRun:
     """One workbook per OPD of ``master`` that has no problem; ``password`` overrides the sheet's."""

@@ -178,49 +178,58 @@ def _delimiter(head: str) -> str:
 
 
 def _identify(grids: list[tuple[str, list[list[Any]]]], by_name: bool):
-    """Find each table: a sheet named after it (workbook), else the sheet whose header fits."""
+    """Find each table: a sheet named after it (workbook), else the sheet whose header fits.
+
+    CSV files are matched by a table name in the file name, else by header; every file must be
+    one table and every table one file (lines in a second file would be silently left out).
+    """
     found: dict[str, SheetData] = {}
     problems: list[Problem] = []
     notes: list[Problem] = []
     used: set[str] = set()
     for table in TABLES:
-        candidates = []
-        for name, grid in grids:
-            if name in used:
-                continue
-            named = (name.strip().casefold() == table.sheet.casefold() if by_name else
-                     table.key in normalize_header(Path(name).stem).split())
-            candidates.append((not named, name, grid))
-        candidates.sort(key=lambda c: c[0])  # the sheet (or file) named after the table first
-        best: tuple[int, str, int, list[str]] | None = None
-        for not_named, name, grid in candidates:
+        def named(name: str) -> bool:
+            if by_name:
+                return name.strip().casefold() == table.sheet.casefold()
+            return table.key in normalize_header(Path(name).stem).split()
+
+        candidates = sorted((g for g in grids if g[0] not in used), key=lambda g: not named(g[0]))
+        missing_in: tuple[str, int, list[str]] | None = None
+        for name, grid in candidates:
             header = _find_header(table, grid)
             if header is None:
                 continue
             row, cols, headers, missing, ignored = header
-            if not missing:
-                used.add(name)
-                found[table.key] = SheetData(table, name, row + 1, cols, headers,
-                                             _rows(table, grid, row, cols))
-                if ignored:
-                    notes.append(Problem((), None, "kolom yang tidak dikenal diabaikan: "
-                                         + ", ".join(ignored), sheet=name, row=row + 1))
-                break
-            if not not_named and best is None:
-                best = (row + 1, name, 0, missing)
+            if missing:
+                if named(name) and missing_in is None:
+                    missing_in = (name, row + 1, missing)
+                continue
+            used.add(name)
+            found[table.key] = SheetData(table, name, row + 1, cols, headers,
+                                         _rows(table, grid, row, cols))
+            if ignored:
+                notes.append(Problem((), None, "kolom yang tidak dikenal diabaikan: "
+                                     + ", ".join(ignored), sheet=name, row=row + 1))
+            break
         else:
-            expected = ", ".join(c.header for c in table.columns if c.required)
-            if best is not None:
-                row, name, _, missing = best
+            required = ", ".join(c.header for c in table.columns if c.required)
+            if missing_in:
+                name, row, missing = missing_in
                 problems.append(Problem((), None, f"kolom wajib tidak ditemukan: "
                                         f"{', '.join(missing)} (kolom wajib sheet {table.sheet}: "
-                                        f"{expected})", sheet=name, row=row))
+                                        f"{required})", sheet=name, row=row))
             else:
                 what = f"sheet '{table.sheet}'" if by_name else \
                     f"berkas CSV untuk sheet {table.sheet} (mis. {table.csv_name})"
-                available = ", ".join(name for name, _ in grids)
-                problems.append(_fatal(what, f"tidak ditemukan (ada: {available}); judul "
-                                             f"kolomnya: {expected}"))
+                problems.append(_fatal(what, f"tidak ditemukan (ada: "
+                                             f"{', '.join(n for n, _ in grids)}); judul kolom "
+                                             f"wajibnya: {required}"))
+    if not by_name and not problems:
+        for name, _ in grids:
+            if name not in used:
+                problems.append(_fatal(name, "berkas CSV ini bukan tabel master yang dikenal, "
+                                             "atau tabelnya sudah diwakili berkas lain; berikan "
+                                             "satu berkas per tabel (OPD, Anggaran, Indikator)"))
     return found, problems, notes
 
 
