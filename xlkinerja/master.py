@@ -82,7 +82,7 @@ class Master:
 def read_master(paths: Sequence[str | Path]) -> Master:
     """Read a master: one .xlsx/.xlsm file, CSV files (one per table), or a folder of CSV files."""
     paths = [Path(p) for p in paths]
-    source = ", ".join(str(p) for p in paths)
+    source = _source_name(paths)
     tables, problems, notes = _load(paths)
     if problems:
         return Master(source, False, problems=problems, notes=notes)
@@ -117,12 +117,12 @@ def _load(paths: list[Path]) -> tuple[dict[str, SheetData], list[Problem], list[
         return _identify(grids, by_name=False)
     if len(paths) == 1 and suffixes <= set(MASTER_SUFFIXES):
         return _read_workbook(paths[0])
-    return {}, [_fatal(source_name(paths), "master harus satu berkas .xlsx, atau berkas .csv "
-                                           "(satu per sheet: OPD, Anggaran, Indikator), atau "
-                                           "folder berisi berkas .csv itu")], []
+    return {}, [_fatal(_source_name(paths), "master harus satu berkas .xlsx, atau berkas .csv "
+                                            "(satu per sheet: OPD, Anggaran, Indikator), atau "
+                                            "folder berisi berkas .csv itu")], []
 
 
-def source_name(paths: Iterable[Path]) -> str:
+def _source_name(paths: Iterable[Path]) -> str:
     return ", ".join(str(p) for p in paths)
 
 
@@ -286,7 +286,7 @@ def _value(raw: Any, kind: str) -> Any:
     if isinstance(raw, (dt.date, dt.datetime, dt.time, dt.timedelta)):
         return str(raw)  # a date where text or a number belongs: the rules say what is wrong
     if isinstance(raw, bool):
-        return raw
+        return str(raw).upper() if kind == "code" else raw  # TRUE/FALSE as Excel shows them
     if isinstance(raw, float):
         if kind == "code":
             # Excel turned the code into a number: 4.1 was urusan.bidang 4.10
