@@ -35,3 +35,29 @@ def test_spec_example_in_readme_is_valid():
     assert form.total_pagu == 350_000_000
     assert [r.id for r in form.leaves()] == ["4.01.01.2.01.0001", "evaluasi-kinerja"]
     assert [i.unit for _, i in form.indicators()] == ["nilai", "hari", "%"]
+
+
+def test_readme_master_columns_are_the_master_format():
+    from xlkinerja.masterformat import TABLES
+
+    m = re.search(r"<!-- master-columns:start -->(.*?)<!-- master-columns:end -->", README, re.S)
+    assert m, "README has no master-columns block"
+    documented = {}
+    sheet = None
+    for line in m.group(1).splitlines():
+        head = re.match(r"\*\*(\w+)\*\* \(`([\w.]+)`\)", line)
+        if head:
+            sheet = head.group(1)
+            documented[sheet] = {"csv": head.group(2), "columns": []}
+        row = re.match(r"\| ([^|]+?) \| (yes|no) \|", line)
+        if row:
+            documented[sheet]["columns"].append((row.group(1), row.group(2) == "yes"))
+    assert documented == {t.sheet: {"csv": t.csv_name,
+                                    "columns": [(c.header, c.required) for c in t.columns]}
+                          for t in TABLES}
+
+
+def test_readme_lists_the_master_commands():
+    for command in ("xlkinerja generate --master MASTER.xlsx --out DIR",
+                    "xlkinerja master-template -o master.xlsx", "--master FOLDER"):
+        assert command in README

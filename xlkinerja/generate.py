@@ -1,15 +1,23 @@
-"""Generation use cases: spec file -> workbook, and the bundled demo."""
+"""Generation use cases: spec file -> workbook, master -> one workbook per OPD, the demo."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from . import bundled
+from .atomic import atomic_path
+from .codes import slugify
 from .model import Form, QuarterEntries
 from .numbers import format_rupiah
 from .spec import TemplateSpec, load_fill, load_spec, parse_fill, parse_spec
 from .writer import write_workbook
+
+if TYPE_CHECKING:
+    from .master import Master, OpdMaster
 
 
 @dataclass
@@ -63,6 +71,7 @@ def demo_paths(outdir: Path) -> dict[str, Path]:
     return {
         "blank": outdir / f"{bundled.SEED}_formulir_kosong.xlsx",
         "filled": outdir / f"{bundled.SEED}_formulir_terisi.xlsx",
+        "master": outdir / SEED_MASTER,
     }
 
 
@@ -75,4 +84,101 @@ def write_demo(outdir: Path) -> list[Written]:
     blank = _write(spec, paths["blank"], None, None)
     filled = _write(spec, paths["filled"], None, entries)
     blank.kind, filled.kind = "blank", "filled"
-    return [blank, filled]
+    written = [blank, filled]
+    with bundled.template_path(SEED_MASTER) as src, atomic_path(paths["master"]) as tmp:
+        shutil.copyfile(src, tmp)
+    written.append(Written(paths["master"], "master contoh: generate --master dengan berkas ini "
+                                            "menghasilkan formulir kosong yang sama"))
+    return written
+
+
+# -- many OPD from a master table --------------------------------------------------------------
+
+@dataclass
+class MasterRun:
+    """What ``generate --master`` did: the master as read and, per OPD, what became of it."""
+
+    master: "Master"
+    written: list[tuple["OpdMaster", Written]] = field(default_factory=list)
+    refused: list["OpdMaster"] = field(default_factory=list)  # problems in the master
+    failed: list[tuple["OpdMaster", str]] = field(default_factory=list)  # could not be saved
+    stale: dict[str, list[Path]] = field(default_factory=dict)  # OPD code -> older outputs
+
+    @property
+    def complete(self) -> bool:
+        return (self.master.readable and not self.refused and not self.failed
+                and not self.master.problems and bool(self.written))
+
+
+def output_name(form: Form) -> str:
+    """``2024_4.01_sekretariat-daerah-kota-jambi.xlsx``: year, OPD code, name; sorts by year."""
+    return f"{form.year}_{form.opd_code}_{slugify(form.opd_name, 60)}.xlsx"
+
+
+def write_from_master(master: "Master", outdir: Path, password: str | None = None,
+                      progress: Callable[[str], None] | None = None) -> MasterRun:
+    """One workbook per OPD of ``master`` that has no problem; ``password`` overrides the sheet's."""
+    run = MasterRun(master)
+    taken: dict[str, str] = {}
+    for opd in master.opds:
+        if opd.spec is None:
+            run.refused.append(opd)
+            older = sorted(outdir.glob(f"[0-9][0-9][0-9][0-9]_{opd.code}_*.xlsx")) \
+                if outdir.is_dir() else []
+            if older:
+                run.stale[opd.code] = older
+            continue
+        name = output_name(opd.spec.form)
+        if name.casefold() in taken:  # only codes differing in case collide (Windows)
+            run.failed.append((opd, f"nama berkas {name} sama dengan milik OPD "
+                                    f"{taken[name.casefold()]}; bedakan Kode OPD-nya"))
+            continue
+        taken[name.casefold()] = opd.code
+        try:
+            written = _write(opd.spec, outdir / name, password, None)
+        except OSError as exc:
+            run.failed.append((opd, f"{outdir / name}: {exc.strerror or exc} (berkas sedang "
+                                    "dibuka di Excel, atau folder tidak dapat ditulisi?)"))
+            continue
+        run.written.append((opd, written))
+        if progress:
+            progress(f"  {written.path.name}\n      {written.summary}")
+    return run
+
+
+SEED_MASTER = f"{bundled.SEED}.master.xlsx"
+SEED_MASTER_CREATED = dt.datetime(2024, 1, 1)  # fixed, so rebuilding gives the same file
+
+
+def write_master_template(output: Path, specs: list[Path] | None = None,
+                          as_csv: bool = False, created: dt.datetime | None = None) -> list[Path]:
+    """The master to fill: with example rows, or holding the OPD of existing YAML specs."""
+    from .masterwriter import (example_rows, merge_rows, spec_rows, write_master_csv,
+                               write_master_xlsx)
+    from .yamlsource import DocumentError, Problem, read_text
+
+    if specs:
+        parts, owner = [], {}
+        for path in specs:
+            rows = spec_rows(read_text(path), str(path))
+            code = rows["opd"][0]["kode_opd"]
+            if code.casefold() in owner:
+                raise DocumentError(str(path), [Problem((), None, (
+                    f"OPD {code} sudah ada di {owner[code.casefold()]}; satu OPD satu "
+                    "spesifikasi"))])
+            owner[code.casefold()] = str(path)
+            parts.append(rows)
+        rows, examples = merge_rows(parts), False
+    else:
+        rows, examples = example_rows(), True
+    if as_csv:
+        return write_master_csv(rows, output)
+    return [write_master_xlsx(rows, output, examples=examples, created=created)]
+
+
+def write_seed_master(output: Path) -> Path:
+    """The bundled example as a master (the file shipped in ``workbook_templates/``)."""
+    from .masterwriter import spec_rows, write_master_xlsx
+
+    rows = spec_rows(bundled.seed_spec_text(), f"{bundled.SEED}.yaml (bawaan)")
+    return write_master_xlsx(rows, output, created=SEED_MASTER_CREATED)

@@ -18,14 +18,39 @@ Path_ = tuple  # a path into the document: ("program", 2, "kegiatan", 0, "name")
 
 @dataclass
 class Problem:
-    """One thing wrong with a document, where it is and what to do."""
+    """One thing wrong with a document, where it is and what to do.
+
+    A YAML problem has a ``line``; a problem in a table (the master) has a ``cell`` instead:
+    ``sheet``, 1-based ``row`` and 0-based ``col`` as Excel shows them ("Anggaran!F12") and the
+    ``column`` header.
+    """
 
     path: Path_
     line: int | None
     message: str
+    sheet: str | None = None
+    row: int | None = None
+    col: int | None = None
+    column: str | None = None
 
     def where(self) -> str:
         return format_path(self.path)
+
+    @property
+    def cell(self) -> str | None:
+        if self.sheet is None or self.row is None:
+            return None
+        if self.col is None:
+            return f"{self.sheet}!{self.row}:{self.row}"
+        return f"{self.sheet}!{cell_name(self.row, self.col)}"
+
+    def location(self) -> str:
+        """Where, in words: "Anggaran!F12 (Pagu)", or "baris 12, program[0].pagu"."""
+        if self.cell:
+            return self.cell + (f" ({self.column})" if self.column else "")
+        loc = f"baris {self.line}" if self.line else "dokumen"
+        where = self.where()
+        return loc + (f", {where}" if where else "")
 
 
 class DocumentError(Exception):
@@ -41,11 +66,18 @@ class DocumentError(Exception):
         head = f"{self.source}: {self.kind} tidak dapat dipakai ({len(self.problems)} masalah)."
         lines = [head]
         for p in self.problems:
-            loc = f"baris {p.line}" if p.line else "dokumen"
-            where = p.where()
-            lines.append(f"  - {loc}" + (f", {where}" if where else "") + f": {p.message}")
+            lines.append(f"  - {p.location()}: {p.message}")
         lines.append("  Tidak ada berkas yang ditulis. Perbaiki masalah di atas lalu ulangi.")
         return "\n".join(lines)
+
+
+def cell_name(row: int, col: int) -> str:
+    """Excel's name of a cell from a 1-based row and a 0-based column: (12, 5) -> "F12"."""
+    letters, n = "", col + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"
 
 
 def format_path(path: Path_) -> str:
@@ -60,10 +92,11 @@ def format_path(path: Path_) -> str:
 
 @dataclass
 class Located:
-    """A parsed document with the line of every path."""
+    """A parsed document with the line of every path (a document for :mod:`formcheck`)."""
 
     data: Any
     lines: dict[Path_, int] = field(default_factory=dict)
+    quote_hint = "tulis dalam tanda kutip"
 
     def line(self, path: Path_) -> int | None:
         while path:
@@ -71,6 +104,15 @@ class Located:
                 return self.lines[path]
             path = path[:-1]
         return self.lines.get((), None)
+
+    def problem(self, path: Path_, message: str) -> Problem:
+        return Problem(path, self.line(path), message)
+
+    def where(self, path: Path_) -> str:
+        return f"baris {self.line(path)}"
+
+    def label(self, path: Path_) -> str | None:
+        return None  # messages name the spec's own keys
 
 
 def load_located(text: str, source: str) -> Located:

@@ -1,0 +1,374 @@
+"""The rules that turn a template document into a :class:`~xlkinerja.model.Form`.
+
+A template reaches xlkinerja in two shapes: a YAML spec (one OPD, nested) and a master table
+(many OPD, one row per line; :mod:`xlkinerja.master`). Both front-ends build the same nested
+values (the spec's keys) and hand them to :func:`build_form` together with a *document* that
+knows where each value came from. So every rule (codes, NIP, pagu sums, ids, targets) is written
+once, and every problem names the place the user must fix: a line of the YAML file, or a cell of
+the master.
+
+A document provides:
+
+- ``problem(path, message) -> Problem``: a problem located at ``path`` (or its nearest parent);
+- ``where(path) -> str``: the place in words, "baris 12" or "Anggaran!C7";
+- ``label(path) -> str | None``: the user's name for the value at ``path`` (a column header),
+  or None to keep the spec's key in messages;
+- ``quote_hint``: how to keep a long digit string (a NIP) as text in that kind of document.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from . import codes
+from .model import (Annual, BudgetRow, CapaianSettings, Form, Frequency, Indikator, Level,
+                    LowerFormula, Polarity, Sasaran, Signatory)
+from .nip import parse_nip
+from .numbers import format_rupiah, parse_number_text
+from .yamlsource import Problem
+
+__all__ = ["TemplateSpec", "Checker", "Ids", "build_form", "POLARITY", "FREQUENCY", "ANNUAL",
+           "LOWER", "BUDGET_LEVELS"]
+
+
+@dataclass
+class TemplateSpec:
+    form: Form
+    password: str | None
+    source: str
+
+
+class Document(Protocol):
+    quote_hint: str
+
+    def problem(self, path: tuple, message: str) -> Problem: ...
+
+    def where(self, path: tuple) -> str: ...
+
+    def label(self, path: tuple) -> str | None: ...
+
+
+class Checker:
+    """Walks a located document, converting values and collecting problems."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.problems: list[Problem] = []
+
+    def problem(self, path: tuple, message: str) -> None:
+        self.problems.append(self.doc.problem(path, message))
+
+    def name(self, path: tuple, default: str) -> str:
+        """How messages call the value at ``path``: the document's label, else ``default``."""
+        return self.doc.label(path) or default
+
+    def mapping(self, value: Any, path: tuple, allowed: set[str], what: str) -> dict | None:
+        if not isinstance(value, dict):
+            self.problem(path, f"{what} harus berupa pemetaan kunci: nilai")
+            return None
+        for key in value:
+            if key not in allowed:
+                hint = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+                extra = f"; mungkin maksudnya {hint[0]!r}?" if hint else \
+                    f"; kunci yang dikenal: {', '.join(sorted(allowed))}"
+                self.problem(path + (key,), f"kunci {key!r} tidak dikenal{extra}")
+        return value
+
+    def sequence(self, value: Any, path: tuple, what: str, required: bool = True) -> list:
+        if value is None and not required:
+            return []
+        if not isinstance(value, list) or (required and not value):
+            self.problem(path, f"{what} harus berupa daftar yang tidak kosong")
+            return []
+        return value
+
+    def text(self, d: dict, key: str, path: tuple, required: bool = True,
+             max_len: int = 1000) -> str | None:
+        value = d.get(key)
+        what = self.name(path + (key,), repr(key))
+        if value is None:
+            if required:
+                self.problem(path + (key,), f"{what} wajib diisi")
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            self.problem(path + (key,), f"{what} harus berupa teks")
+            return None
+        value = " ".join(value.split()) if "\n" not in value.strip() else value.strip()
+        if required and not value:
+            self.problem(path + (key,), f"{what} tidak boleh kosong")
+            return None
+        if len(value) > max_len:
+            self.problem(path + (key,), f"{what} terlalu panjang ({len(value)} karakter, "
+                                        f"paling banyak {max_len})")
+            return None
+        return value
+
+    def number(self, value: Any, path: tuple, what: str, minimum: float | None = None,
+               integer: bool = False) -> float | int | None:
+        what = self.name(path, what)
+        if value is None:
+            self.problem(path, f"{what} wajib diisi (berupa angka)")
+            return None
+        if isinstance(value, bool):
+            self.problem(path, f"{what} harus berupa angka")
+            return None
+        if isinstance(value, str):
+            parsed = parse_number_text(value)
+            if parsed is None:
+                self.problem(path, f"{what} harus berupa angka, bukan {value!r}")
+                return None
+            value = parsed.value * (100 if parsed.is_percent else 1)
+        if not isinstance(value, (int, float)):
+            self.problem(path, f"{what} harus berupa angka")
+            return None
+        if value != value or value in (float("inf"), float("-inf")):
+            self.problem(path, f"{what} harus berupa angka yang terhingga")
+            return None
+        if minimum is not None and value < minimum:
+            self.problem(path, f"{what} tidak boleh kurang dari {minimum:g} (ditemukan {value:g})")
+            return None
+        if integer:
+            if float(value) != int(value):
+                self.problem(path, f"{what} harus bilangan bulat rupiah (ditemukan {value})")
+                return None
+            return int(value)
+        # one value, one representation: 70 from YAML, 70.0 from a spreadsheet cell and "70"
+        # from a CSV must give the same model (and the same JSON carried in the workbook)
+        return int(value) if isinstance(value, float) and value.is_integer() else value
+
+    def choice(self, d: dict, key: str, path: tuple, options: dict[str, Any], default: Any) -> Any:
+        value = d.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, str) or value.strip().lower() not in options:
+            self.problem(path + (key,), f"{self.name(path + (key,), repr(key))} harus salah satu "
+                                        f"dari {', '.join(sorted(options))} (ditemukan {value!r})")
+            return default
+        return options[value.strip().lower()]
+
+
+class Ids:
+    """Stable ids: the official code, an explicit id, or a slug of the label; unique."""
+
+    def __init__(self, checker: Checker, what: str):
+        self.checker, self.what = checker, what
+        self.seen: dict[str, tuple] = {}
+
+    def assign(self, explicit: Any, code: str | None, label: str, path: tuple) -> str:
+        if explicit is not None:
+            if not isinstance(explicit, str) or not explicit.strip() or len(explicit) > 80 \
+                    or any(c.isspace() for c in explicit.strip()):
+                self.checker.problem(path + ("id",), "id harus teks tanpa spasi, paling panjang 80")
+                explicit = None
+        ident = (explicit.strip() if explicit else None) or code or codes.slugify(label)
+        if ident in self.seen:
+            if explicit or code:
+                self.checker.problem(path + ("id" if explicit else "code",),
+                                     f"{self.what} {ident!r} sudah dipakai di "
+                                     f"{self.checker.doc.where(self.seen[ident])}")
+            n = 2
+            while f"{ident}-{n}" in self.seen:
+                n += 1
+            ident = f"{ident}-{n}"
+        self.seen[ident] = path
+        return ident
+
+
+# Accepted words for the enumerations: the spec's English values and the users' Indonesian ones.
+POLARITY = {"higher": Polarity.HIGHER, "lower": Polarity.LOWER, "range": Polarity.RANGE,
+            "naik": Polarity.HIGHER, "turun": Polarity.LOWER, "rentang": Polarity.RANGE}
+FREQUENCY = {"quarterly": Frequency.QUARTERLY, "yearly": Frequency.YEARLY,
+             "triwulan": Frequency.QUARTERLY, "triwulanan": Frequency.QUARTERLY,
+             "tahunan": Frequency.YEARLY}
+ANNUAL = {"last": Annual.LAST, "sum": Annual.SUM, "average": Annual.AVERAGE,
+          "terakhir": Annual.LAST, "jumlah": Annual.SUM, "rata-rata": Annual.AVERAGE}
+LOWER = {"pmk": LowerFormula.PMK, "inverse": LowerFormula.INVERSE,
+         "kebalikan": LowerFormula.INVERSE}
+
+# The budget tree as the spec nests it: (level, key of a row of this level, key of its children).
+BUDGET_LEVELS = (
+    (Level.PROGRAM, "program", "kegiatan"),
+    (Level.KEGIATAN, "kegiatan", "sub_kegiatan"),
+    (Level.SUB_KEGIATAN, "sub_kegiatan", None),
+)
+
+
+def build_form(c: Checker, top: dict, source: str) -> TemplateSpec | None:
+    """Check the template values ``top`` (the spec's keys) and build the form.
+
+    Problems go to ``c.problems``; the result is None when there are any.
+    """
+    opd = c.mapping(top.get("opd"), ("opd",), {"code", "name"}, "'opd'") or {}
+    opd_name = c.text(opd, "name", ("opd",), max_len=200)
+    opd_code = c.text(opd, "code", ("opd",), max_len=60)
+    if opd_code and not all(ch.isalnum() or ch in ".-_" for ch in opd_code):
+        c.problem(("opd", "code"), "kode OPD hanya boleh berisi huruf, angka, titik, - dan _")
+        opd_code = None
+
+    year = top.get("year")
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        c.problem(("year",), f"{c.name(('year',), repr('year'))} harus tahun anggaran, mis. 2024 "
+                             f"(ditemukan {year!r})")
+        year = None
+
+    sig = c.mapping(top.get("signatory"), ("signatory",),
+                    {"jabatan", "name", "pangkat", "nip"}, "'signatory'") or {}
+    jabatan = c.text(sig, "jabatan", ("signatory",), max_len=200)
+    sig_name = c.text(sig, "name", ("signatory",), max_len=200)
+    pangkat = c.text(sig, "pangkat", ("signatory",), max_len=200)
+    nip = _nip(c, sig.get("nip"))
+
+    cap = c.mapping(top.get("capaian", {}) or {}, ("capaian",),
+                    {"display_cap", "lower_is_better"}, "'capaian'") or {}
+    display_cap: float | None = 1.0
+    if "display_cap" in cap:
+        raw = cap["display_cap"]
+        if raw is False or raw is None:
+            display_cap = None
+        else:
+            value = c.number(raw, ("capaian", "display_cap"),
+                             "'display_cap' (persen, mis. 100, atau false)", minimum=1)
+            display_cap = value / 100.0 if value is not None else 1.0
+    lower = c.choice(cap, "lower_is_better", ("capaian",), LOWER, LowerFormula.PMK)
+
+    password = top.get("password")
+    if password is not None and (not isinstance(password, (str, int)) or isinstance(password, bool)
+                                 or len(str(password)) > 255):
+        c.problem(("password",), f"{c.name(('password',), repr('password'))} harus teks "
+                                 "(paling panjang 255 karakter)")
+        password = None
+    elif password is not None:
+        password = str(password)
+
+    sasaran = _parse_sasaran(c, top.get("sasaran"))
+    programs = _parse_budget(c, top.get("program"), opd_code or "")
+
+    if c.problems:
+        return None
+    form = Form(opd_code=opd_code, opd_name=opd_name, year=year,
+                signatory=Signatory(jabatan, sig_name, pangkat, nip),
+                sasaran=sasaran, programs=programs,
+                capaian=CapaianSettings(display_cap=display_cap, lower_formula=lower))
+    return TemplateSpec(form=form, password=password, source=source)
+
+
+def _nip(c: Checker, raw: Any) -> str | None:
+    path = ("signatory", "nip")
+    what = c.name(path, repr("nip"))
+    if raw is None:
+        c.problem(path, f"{what} wajib diisi (18 digit, {c.doc.quote_hint})")
+        return None
+    if isinstance(raw, (int, str)) and not isinstance(raw, bool):
+        _, why = parse_nip(str(raw))
+        if why:
+            c.problem(path, why)
+            return None
+        return str(raw).replace(" ", "")
+    c.problem(path, f"{what} harus 18 digit angka ({c.doc.quote_hint})")
+    return None
+
+
+def _parse_sasaran(c: Checker, raw: Any) -> list[Sasaran]:
+    out: list[Sasaran] = []
+    sasaran_ids, indikator_ids = Ids(c, "id sasaran"), Ids(c, "id indikator")
+    for si, s in enumerate(c.sequence(raw, ("sasaran",), "'sasaran'")):
+        path = ("sasaran", si)
+        s = c.mapping(s, path, {"id", "text", "indikator"}, "sasaran")
+        if s is None:
+            continue
+        text = c.text(s, "text", path)
+        sid = sasaran_ids.assign(s.get("id"), None, text or f"sasaran-{si + 1}", path)
+        items: list[Indikator] = []
+        for ii, ind in enumerate(c.sequence(s.get("indikator"), path + ("indikator",), "'indikator'")):
+            ipath = path + ("indikator", ii)
+            ind = c.mapping(ind, ipath, {"id", "text", "target", "unit", "cara_pengukuran",
+                                         "polarity", "frequency", "annual_value"}, "indikator")
+            if ind is None:
+                continue
+            itext = c.text(ind, "text", ipath)
+            unit = c.text(ind, "unit", ipath, max_len=40)
+            cara = c.text(ind, "cara_pengukuran", ipath)
+            polarity = c.choice(ind, "polarity", ipath, POLARITY, Polarity.HIGHER)
+            frequency = c.choice(ind, "frequency", ipath, FREQUENCY, Frequency.QUARTERLY)
+            annual = c.choice(ind, "annual_value", ipath, ANNUAL, Annual.LAST)
+            target, target_high = _parse_target(c, ind.get("target"), ipath + ("target",), polarity)
+            iid = indikator_ids.assign(ind.get("id"), None, itext or f"indikator-{ii + 1}", ipath)
+            if None not in (itext, unit, cara, target):
+                items.append(Indikator(id=iid, text=itext, target=target, unit=unit,
+                                       cara_pengukuran=cara, polarity=polarity,
+                                       frequency=frequency, annual=annual, target_high=target_high))
+        if text:
+            out.append(Sasaran(id=sid, text=text, indikator=items))
+    return out
+
+
+def _parse_target(c: Checker, raw: Any, path: tuple, polarity: Polarity):
+    if polarity is Polarity.RANGE:
+        if not isinstance(raw, list) or len(raw) != 2:
+            c.problem(path, "target rentang ditulis [batas_bawah, batas_atas], mis. [10, 15]")
+            return None, None
+        low = c.number(raw[0], path + (0,), "batas bawah target")
+        high = c.number(raw[1], path + (1,), "batas atas target")
+        if low is not None and high is not None and low > high:
+            c.problem(path, "batas bawah target lebih besar dari batas atas")
+            return None, None
+        return low, high
+    if isinstance(raw, list):
+        c.problem(path, "target berupa rentang (batas bawah dan batas atas) hanya untuk "
+                        "polaritas rentang (range)")
+        return None, None
+    value = c.number(raw, path, "target")
+    if value is not None and value == 0 and polarity is Polarity.HIGHER:
+        c.problem(path, "target 0 tidak dapat dipakai untuk menghitung capaian (R / T)")
+        return None, None
+    return value, None
+
+
+def _parse_budget(c: Checker, raw: Any, opd_code: str) -> list[BudgetRow]:
+    ids = Ids(c, "kode/id anggaran")
+
+    def node(value: Any, path: tuple, depth: int, parent_code: str | None) -> BudgetRow | None:
+        level, what, child_key = BUDGET_LEVELS[depth]
+        allowed = {"id", "name", "code", "pagu"} | ({child_key} if child_key else set())
+        d = c.mapping(value, path, allowed, level.label.lower())
+        if d is None:
+            return None
+        name = c.text(d, "name", path, max_len=500)
+        code = None
+        if d.get("code") is not None:
+            code, why = codes.resolve_code(d["code"], level, opd_code)
+            if why:
+                c.problem(path + ("code",), why)
+            elif parent_code and not codes.is_child_code(parent_code, code):
+                c.problem(path + ("code",), f"kode {code!r} tidak berada di bawah kode induknya "
+                                            f"{parent_code!r}")
+        ident = ids.assign(d.get("id"), code, name or what, path)
+        row = BudgetRow(id=ident, name=name or "", level=level, code=code)
+        if child_key is None:
+            row.own_pagu = c.number(d.get("pagu"), path + ("pagu",), "pagu", minimum=0, integer=True)
+            return row
+        for i, child in enumerate(c.sequence(d.get(child_key), path + (child_key,), repr(child_key))):
+            built = node(child, path + (child_key, i), depth + 1, code)
+            if built is not None:
+                row.children.append(built)
+        if "pagu" in d:  # a parent's pagu, when given, is a check on its children
+            stated = c.number(d.get("pagu"), path + ("pagu",), "pagu", minimum=0, integer=True)
+            complete = all(ch.own_pagu is not None if ch.is_leaf else bool(ch.children)
+                           for ch in row.walk())
+            if stated is not None and complete:
+                if stated != row.pagu:
+                    c.problem(path + ("pagu",), f"pagu {level.label.lower()} {format_rupiah(stated)} "
+                              f"tidak sama dengan jumlah rinciannya {format_rupiah(row.pagu)} "
+                              f"(selisih {format_rupiah(stated - row.pagu)})")
+        return row
+
+    out = []
+    for i, program in enumerate(c.sequence(raw, ("program",), "'program'")):
+        built = node(program, ("program", i), 0, None)
+        if built is not None:
+            out.append(built)
+    return out
