@@ -59,11 +59,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     outdir = Path(args.out)
     if outdir.exists() and not outdir.is_dir():
         raise UserError(f"{outdir} sudah ada dan bukan folder; pilih folder lain untuk --out")
-    results = write_demo(outdir)
+    demo = write_demo(outdir)
     _out(f"Contoh bawaan: Sekretariat Daerah Kota Jambi 2024 -> {outdir}")
-    for item in results:
+    for item in demo.written:
         _out(f"  {item.path.name:<48} {item.summary}")
+    for note in demo.skipped:
+        _out(f"  Catatan: {note}")
     return EXIT_OK
+
+
+def _button_extra_missing() -> type[Exception]:
+    from .vba import ButtonExtraMissing
+
+    return ButtonExtraMissing
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,14 +88,16 @@ def build_parser() -> argparse.ArgumentParser:
                                    "dari spesifikasi YAML.")
     g.add_argument("spec", metavar="SPEC", help="berkas spesifikasi YAML")
     g.add_argument("-o", "--output", required=True, metavar="KELUARAN",
-                   help="berkas keluaran .xlsx (atau .xlsm)")
+                   help="berkas keluaran .xlsx (tanpa makro, untuk dikirim), atau .xlsm (dengan "
+                        "tombol Validasi dan Konsolidasi; perlu xlkinerja[button])")
     g.add_argument("--password", help="kata sandi proteksi sheet (menggantikan yang di spesifikasi)")
     g.add_argument("--isian", metavar="ISIAN", help="berkas YAML isian contoh untuk diisikan")
     g.set_defaults(func=cmd_generate)
 
     d = sub.add_parser("demo", help="tulis contoh bawaan (kosong dan terisi)",
                        description="Tulis workbook contoh Sekretariat Daerah Kota Jambi 2024: "
-                                   "formulir kosong dan formulir terisi.")
+                                   "formulir kosong dan formulir terisi (.xlsx), dan formulir "
+                                   "terisi dengan tombol (.xlsm) bila xlkinerja[button] terpasang.")
     d.add_argument("--out", default="xlkinerja-demo", metavar="FOLDER",
                    help="folder tujuan (default: xlkinerja-demo)")
     d.set_defaults(func=cmd_demo)
@@ -106,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         _err(exc.report())
         return EXIT_PROBLEM
     except UserError as exc:
+        _err(f"Galat: {exc}")
+        return EXIT_PROBLEM
+    except _button_extra_missing() as exc:
         _err(f"Galat: {exc}")
         return EXIT_PROBLEM
     except KeyboardInterrupt:

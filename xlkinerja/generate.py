@@ -62,16 +62,33 @@ def demo_paths(outdir: Path) -> dict[str, Path]:
     return {
         "blank": outdir / f"{bundled.SEED}_formulir_kosong.xlsx",
         "filled": outdir / f"{bundled.SEED}_formulir_terisi.xlsx",
+        "macro": outdir / f"{bundled.SEED}_formulir_terisi.xlsm",
     }
 
 
-def write_demo(outdir: Path) -> list[Written]:
-    """The bundled example: the blank formulir and the one filled with the seed's entries."""
+@dataclass
+class Demo:
+    written: list[Written]
+    skipped: list[str]  # why a file was not written (Bahasa Indonesia)
+
+
+def write_demo(outdir: Path) -> Demo:
+    """The bundled example: the blank formulir, the one filled with the seed's entries, and
+    the filled one as a macro workbook with the Validasi/Konsolidasi buttons (when the
+    ``button`` extra is installed; otherwise it says so and writes the two .xlsx)."""
+    from .vba import ButtonExtraMissing
+
     outdir.mkdir(parents=True, exist_ok=True)
     spec = seed_spec()
     entries = seed_entries(spec.form)
     paths = demo_paths(outdir)
-    return [
+    written = [
         _write(spec, paths["blank"], None, None),
         _write(spec, paths["filled"], None, entries),
     ]
+    skipped = []
+    try:
+        written.append(_write(spec, paths["macro"], None, entries))
+    except ButtonExtraMissing as exc:
+        skipped.append(f"{paths['macro'].name} tidak ditulis: {exc}")
+    return Demo(written, skipped)
