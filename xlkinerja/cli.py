@@ -59,13 +59,58 @@ def cmd_demo(args: argparse.Namespace) -> int:
     outdir = Path(args.out)
     if outdir.exists() and not outdir.is_dir():
         raise UserError(f"{outdir} sudah ada dan bukan folder; pilih folder lain untuk --out")
+    from .validate import format_text, validate_file
+
     demo = write_demo(outdir)
     _out(f"Contoh bawaan: Sekretariat Daerah Kota Jambi 2024 -> {outdir}")
     for item in demo.written:
         _out(f"  {item.path.name:<48} {item.summary}")
     for note in demo.skipped:
         _out(f"  Catatan: {note}")
+    filled = [item.path for item in demo.written if item.kind == "filled"]
+    if filled:
+        _out("")
+        _out(f"Hasil pemeriksaan formulir terisi (xlkinerja validate {filled[0].name}):")
+        _out(format_text([validate_file(filled[0])]))
     return EXIT_OK
+
+
+# -- validate ---------------------------------------------------------------------------------
+
+def _expand_inputs(items: list[str]) -> list[Path]:
+    """Files as given; folders searched recursively for .xlsx and .xlsm (Excel's ~$ lock files
+    skipped)."""
+    out: list[Path] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file()
+                           and p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith("~$"))
+            if not found:
+                _err(f"Peringatan: folder {path} tidak berisi berkas .xlsx/.xlsm.")
+            out.extend(found)
+        else:
+            out.append(path)
+    return out
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import ValidationOptions, format_text, to_json, validate_files
+
+    paths = _expand_inputs(args.files)
+    if not paths:
+        raise UserError("tidak ada berkas untuk diperiksa")
+    options = ValidationOptions(low_capaian=args.ambang_capaian / 100.0,
+                                check_formulas=not args.cepat, expect_opd=args.opd,
+                                expect_year=args.tahun)
+    reports = list(validate_files(paths, options))
+    if args.json:
+        _out(to_json(reports))
+    else:
+        _out(format_text(reports))
+    if not any(r.readable for r in reports):
+        return EXIT_NOTHING
+    return EXIT_PROBLEM if any(r.has_errors for r in reports) else EXIT_OK
 
 
 def _button_extra_missing() -> type[Exception]:
@@ -93,6 +138,20 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--password", help="kata sandi proteksi sheet (menggantikan yang di spesifikasi)")
     g.add_argument("--isian", metavar="ISIAN", help="berkas YAML isian contoh untuk diisikan")
     g.set_defaults(func=cmd_generate)
+
+    v = sub.add_parser("validate", help="periksa workbook formulir yang dikirim kembali",
+                       description="Periksa workbook formulir yang dikirim OPD: identitas, "
+                                   "keutuhan template, dan isian. Status keluar: 0 tanpa galat, "
+                                   "1 ada galat, 2 tidak ada berkas yang dapat dibaca.")
+    v.add_argument("files", nargs="+", metavar="BERKAS", help="berkas .xlsx/.xlsm atau folder")
+    v.add_argument("--json", action="store_true", help="keluaran JSON (daftar temuan)")
+    v.add_argument("--opd", metavar="KODE", help="kode OPD yang diharapkan")
+    v.add_argument("--tahun", type=int, metavar="TAHUN", help="tahun anggaran yang diharapkan")
+    v.add_argument("--ambang-capaian", type=float, default=75, metavar="PERSEN",
+                   help="capaian di bawah ambang ini wajib diberi keterangan (default 75)")
+    v.add_argument("--cepat", action="store_true",
+                   help="lewati pemeriksaan rumus (lebih cepat; nilai tersimpan tetap dicocokkan)")
+    v.set_defaults(func=cmd_validate)
 
     d = sub.add_parser("demo", help="tulis contoh bawaan (kosong dan terisi)",
                        description="Tulis workbook contoh Sekretariat Daerah Kota Jambi 2024: "

@@ -16,6 +16,7 @@ from .writer import write_workbook
 class Written:
     path: Path
     summary: str
+    kind: str = "workbook"  # for the demo: "blank", "filled", "macro"
 
 
 def describe(form: Form, entries: dict[int, QuarterEntries] | None = None) -> str:
@@ -82,13 +83,15 @@ def write_demo(outdir: Path) -> Demo:
     spec = seed_spec()
     entries = seed_entries(spec.form)
     paths = demo_paths(outdir)
-    written = [
-        _write(spec, paths["blank"], None, None),
-        _write(spec, paths["filled"], None, entries),
-    ]
+    blank = _write(spec, paths["blank"], None, None)
+    filled = _write(spec, paths["filled"], None, entries)
+    blank.kind, filled.kind = "blank", "filled"
+    written = [blank, filled]
     skipped = []
     try:
-        written.append(_write(spec, paths["macro"], None, entries))
+        macro = _write(spec, paths["macro"], None, entries)
+        macro.kind = "macro"
+        written.append(macro)
     except ButtonExtraMissing as exc:
         skipped.append(f"{paths['macro'].name} tidak ditulis: {exc}")
     return Demo(written, skipped)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import codes
 from .model import (NOT_AVAILABLE, QUARTERS, Annual, BudgetEntry, BudgetRow, CapaianSettings,

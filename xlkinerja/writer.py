@@ -16,17 +16,17 @@ import math
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from . import __version__, calc
+from . import __version__
 from .atomic import atomic_path
+from .formulas import FormulaMap, quarter_values, rekap_values
 from .layout import (HV, META_MARKER, NARRATIVE_LABEL_LAST, NARRATIVES, PETUNJUK_TEXT_COL, Q,
                      QUARTER_SHEETS, R, REKAP_TW, SHEET_HASIL, SHEET_META, SHEET_PETUNJUK,
                      SHEET_REKAP, SHEET_XLWINGS_CONF, TEMPLATE_VERSION, WORKBOOK_CODENAME,
-                     HasilLayout, WorkbookLayout, XlwingsConfLayout, a1, button_places, sheet_ref)
-from .model import (NOT_AVAILABLE, QUARTERS, ROMAN, Form, Indikator, Level, Polarity,
+                     HasilLayout, WorkbookLayout, XlwingsConfLayout, a1, button_places)
+from .model import (NOT_AVAILABLE, QUARTERS, ROMAN, Form, Indikator, Polarity,
                     QuarterEntries)
 from .numbers import format_number, format_rupiah
 
@@ -209,7 +209,8 @@ class FormulirWriter:
         self.buttons = buttons
         self.layout = WorkbookLayout(form)
         self.generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
-        self.figures = {q: calc.budget_figures(form, self.entries.get(q)) for q in QUARTERS}
+        self.formulas = FormulaMap(form, self.layout)
+        self._values: dict = {}
 
     # -- public ----------------------------------------------------------------------------
     def write(self, path: str | Path) -> Path:
@@ -283,7 +284,10 @@ class FormulirWriter:
     def _value(self, value):
         return value if self.cached_results else 0
 
-    def _formula(self, ws, row: int, col: int, formula: str, fmt, value) -> None:
+    def _derived(self, ws, row: int, col: int, fmt, rekap: bool = False) -> None:
+        """Write a derived cell: its formula and cached result, both from :mod:`formulas`."""
+        formula = (self.formulas.rekap if rekap else self.formulas.quarter)[(row, col)]
+        value = self._values[(row, col)]
         if value is None:
             value = ""
         ws.write_formula(row, col, "=" + formula, fmt, self._value(value) if value != "" else
@@ -293,7 +297,7 @@ class FormulirWriter:
     def _write_quarter(self, ws, q: int) -> None:
         form, L, f = self.form, self.layout.quarter, self.f
         entries = self.entries.get(q) or QuarterEntries()
-        figures = self.figures[q]
+        self._values = quarter_values(self.formulas, entries)
         roman = ROMAN[q]
         self.fit = _RowFit(QUARTER_WIDTHS)
 
@@ -328,7 +332,7 @@ class FormulirWriter:
             ws.write_number(L.number_row, col, col + 1, num_fmt)
 
         self._indicator_block(ws, q, entries)
-        self._budget_block(ws, q, entries, figures)
+        self._budget_block(ws, q, entries)
 
         # blank cells inside the table keep their borders
         blank = f.cell()
@@ -344,18 +348,11 @@ class FormulirWriter:
 
         # Total Anggaran
         t = L.total_row
-        bold_amount = f.cell(bold=True, num_format="#,##0")
         ws.merge_range(t, 0, t, Q.URAIAN, "Total Anggaran", f.cell(bold=True, bg_color=PROGRAM_FILL))
-        program_rows = [L.budget_rows[p.id] for p in form.programs]
-        total = calc.total_figure(form, figures)
-        self._formula(ws, t, Q.PAGU, calc.plain_sum_formula([a1(r, Q.PAGU) for r in program_rows]),
-                      f.cell(bold=True, num_format="#,##0", bg_color=PROGRAM_FILL), total.pagu)
-        self._formula(ws, t, Q.REAL, calc.sum_formula([a1(r, Q.REAL) for r in program_rows]),
-                      f.cell(bold=True, num_format="#,##0", bg_color=PROGRAM_FILL), total.realisasi)
-        self._formula(ws, t, Q.PERSEN, calc.percent_formula(a1(t, Q.REAL), a1(t, Q.PAGU)),
-                      f.cell(bold=True, num_format="0.00%", bg_color=PROGRAM_FILL), total.percent)
+        self._derived(ws, t, Q.PAGU, f.cell(bold=True, num_format="#,##0", bg_color=PROGRAM_FILL))
+        self._derived(ws, t, Q.REAL, f.cell(bold=True, num_format="#,##0", bg_color=PROGRAM_FILL))
+        self._derived(ws, t, Q.PERSEN, f.cell(bold=True, num_format="0.00%", bg_color=PROGRAM_FILL))
         ws.write_blank(t, Q.KET, None, f.cell(bg_color=PROGRAM_FILL))
-        del bold_amount
 
         # narratives: label left, one wide input cell
         chars = sum(QUARTER_WIDTHS[c] for c in range(NARRATIVE_LABEL_LAST + 1, Q.KET + 1)) * 1.15
@@ -439,12 +436,7 @@ class FormulirWriter:
                     ws.write_string(r, Q.IND_REAL, NOT_AVAILABLE, real_fmt)
                 else:
                     ws.write_blank(r, Q.IND_REAL, None, real_fmt)
-                raw = calc.capaian_raw(calc.indicator_value(value), ind, form.capaian)
-                shown = calc.capaian_display(raw, form.capaian)
-                self._formula(ws, r, Q.CAPAIAN,
-                              calc.capaian_formula(a1(r, Q.IND_REAL), ind, form.capaian,
-                                                   a1(r, Q.TARGET)),
-                              f.cell(align="center", num_format="0%"), shown)
+                self._derived(ws, r, Q.CAPAIAN, f.cell(align="center", num_format="0%"))
                 ket = entry.keterangan if entry else None
                 if ket:
                     ws.write_string(r, Q.IND_KET, ket, f.input())
@@ -462,12 +454,11 @@ class FormulirWriter:
                                       "nilainya belum tersedia. Jelaskan di kolom KETERANGAN."),
                 })
 
-    def _budget_block(self, ws, q: int, entries: QuarterEntries, figures) -> None:
+    def _budget_block(self, ws, q: int, entries: QuarterEntries) -> None:
         form, L, f = self.form, self.layout.quarter, self.f
         roman = ROMAN[q]
         for row in form.budget_rows():
             r = L.budget_rows[row.id]
-            fig = figures[row.id]
             level = row.level
             style = {"program": {"bold": True, "bg_color": PROGRAM_FILL},
                      "kegiatan": {"bold": True}, "sub_kegiatan": {}}[level.value]
@@ -494,19 +485,9 @@ class FormulirWriter:
                                       "ribuan muncul sendiri."),
                 })
             else:
-                children = [L.budget_rows[c.id] for c in row.children]
-                if _contiguous(children):
-                    pagu_refs = [f"{a1(children[0], Q.PAGU)}:{a1(children[-1], Q.PAGU)}"]
-                    real_refs = [f"{a1(children[0], Q.REAL)}:{a1(children[-1], Q.REAL)}"]
-                else:
-                    pagu_refs = [a1(c, Q.PAGU) for c in children]
-                    real_refs = [a1(c, Q.REAL) for c in children]
-                self._formula(ws, r, Q.PAGU, calc.plain_sum_formula(pagu_refs),
-                              f.cell(num_format="#,##0", **style), fig.pagu)
-                self._formula(ws, r, Q.REAL, calc.sum_formula(real_refs),
-                              f.cell(num_format="#,##0", **style), fig.realisasi)
-            self._formula(ws, r, Q.PERSEN, calc.percent_formula(a1(r, Q.REAL), a1(r, Q.PAGU)),
-                          f.cell(num_format="0.00%", **style), fig.percent)
+                self._derived(ws, r, Q.PAGU, f.cell(num_format="#,##0", **style))
+                self._derived(ws, r, Q.REAL, f.cell(num_format="#,##0", **style))
+            self._derived(ws, r, Q.PERSEN, f.cell(num_format="0.00%", **style))
             entry = entries.budget.get(row.id)
             if entry is not None and entry.keterangan:
                 ws.write_string(r, Q.KET, entry.keterangan, f.input())
@@ -528,7 +509,6 @@ class FormulirWriter:
     # -- rekap ------------------------------------------------------------------------------
     def _write_rekap(self, ws) -> None:
         form, K, f = self.form, self.layout.rekap, self.f
-        QL = self.layout.quarter
         fit = _RowFit(REKAP_WIDTHS)
         for col, width in REKAP_WIDTHS.items():
             ws.set_column(col, col, width)
@@ -554,10 +534,9 @@ class FormulirWriter:
         for q, col in zip(QUARTERS, REKAP_TW):
             ws.write_string(bottom, col, f"TW {ROMAN[q]}", head)
 
-        year_real: dict[str, float | None] = {}
+        self._values = rekap_values(self.formulas, self.entries)
         for row in form.budget_rows():
             r = K.budget_rows[row.id]
-            qr = QL.budget_rows[row.id]
             style = {"program": {"bold": True, "bg_color": PROGRAM_FILL},
                      "kegiatan": {"bold": True}, "sub_kegiatan": {}}[row.level.value]
             ws.write_string(r, R.KODE, row.code or "", f.cell(**style))
@@ -566,42 +545,17 @@ class FormulirWriter:
             ws.write_string(r, R.LEVEL, row.level.label, f.cell(**style))
             ws.write_string(r, R.ID, row.id)
             amount = f.cell(num_format="#,##0", **style)
-            self._formula(ws, r, R.PAGU, sheet_ref(QUARTER_SHEETS[0], qr, Q.PAGU), amount, row.pagu)
-            values = []
-            for q, col in zip(QUARTERS, REKAP_TW):
-                ref = sheet_ref(QUARTER_SHEETS[q - 1], qr, Q.REAL)
-                value = self.figures[q][row.id].realisasi
-                values.append(value)
-                self._formula(ws, r, col, f'IF(ISNUMBER({ref}),{ref},"")', amount, value)
-            total = sum(v for v in values if v is not None) if any(v is not None for v in values) else None
-            year_real[row.id] = total
-            self._formula(ws, r, R.TOTAL, calc.sum_formula([f"{a1(r, R.TW1)}:{a1(r, R.TW4)}"]),
-                          amount, total)
-            self._formula(ws, r, R.SISA, f"{a1(r, R.PAGU)}-N({a1(r, R.TOTAL)})", amount,
-                          row.pagu - (total or 0))
-            self._formula(ws, r, R.PERSEN, calc.percent_formula(a1(r, R.TOTAL), a1(r, R.PAGU)),
-                          f.cell(num_format="0.00%", **style), calc.budget_percent(total, row.pagu))
+            for col in (R.PAGU, *REKAP_TW, R.TOTAL, R.SISA):
+                self._derived(ws, r, col, amount, rekap=True)
+            self._derived(ws, r, R.PERSEN, f.cell(num_format="0.00%", **style), rekap=True)
 
         t = K.budget_total_row
         tot_style = {"bold": True, "bg_color": PROGRAM_FILL}
         ws.merge_range(t, R.KODE, t, R.LEVEL, "Total Anggaran", f.cell(**tot_style))
-        prog_rows = [K.budget_rows[p.id] for p in form.programs]
         amount = f.cell(num_format="#,##0", **tot_style)
-        self._formula(ws, t, R.PAGU, calc.plain_sum_formula([a1(r, R.PAGU) for r in prog_rows]),
-                      amount, form.total_pagu)
-        totals = []
-        for q, col in zip(QUARTERS, REKAP_TW):
-            value = calc.total_figure(form, self.figures[q]).realisasi
-            totals.append(value)
-            self._formula(ws, t, col, calc.sum_formula([a1(r, col) for r in prog_rows]), amount, value)
-        year_total = sum(v for v in totals if v is not None) if any(v is not None for v in totals) else None
-        self._formula(ws, t, R.TOTAL, calc.sum_formula([a1(r, R.TOTAL) for r in prog_rows]),
-                      amount, year_total)
-        self._formula(ws, t, R.SISA, f"{a1(t, R.PAGU)}-N({a1(t, R.TOTAL)})", amount,
-                      form.total_pagu - (year_total or 0))
-        self._formula(ws, t, R.PERSEN, calc.percent_formula(a1(t, R.TOTAL), a1(t, R.PAGU)),
-                      f.cell(num_format="0.00%", **tot_style),
-                      calc.budget_percent(year_total, form.total_pagu))
+        for col in (R.PAGU, *REKAP_TW, R.TOTAL, R.SISA):
+            self._derived(ws, t, col, amount, rekap=True)
+        self._derived(ws, t, R.PERSEN, f.cell(num_format="0.00%", **tot_style), rekap=True)
 
         first, last = K.budget_start, K.budget_total_row
         over = self.wb.add_format({"bg_color": OVER_FILL, "font_color": OVER_FONT, "bold": True})
@@ -631,7 +585,6 @@ class FormulirWriter:
             ws.write_string(r, R.ID, s.id)
             for inum, ind in enumerate(s.indikator, start=1):
                 r = K.indicator_rows[ind.id]
-                qr = QL.indicator_rows[ind.id]
                 ws.write_string(r, R.KODE, f"{sn}.{inum}", f.cell())
                 ws.write_string(r, R.URAIAN, ind.text, f.cell(indent=1))
                 fit.text(r, R.URAIAN, ind.text, indent=1)
@@ -640,35 +593,15 @@ class FormulirWriter:
                 if ind.polarity is Polarity.RANGE:
                     ws.write_string(r, R.PAGU, _target_text(ind), f.cell(align="center"))
                 else:
-                    self._formula(ws, r, R.PAGU, sheet_ref(QUARTER_SHEETS[0], qr, Q.TARGET),
-                                  f.cell(align="center", num_format=_indicator_format(ind, 0 if float(ind.target).is_integer() else None)),
-                                  ind.target / ind.scale)
+                    target_fmt = "0%" if ind.is_percent and float(ind.target).is_integer() \
+                        else _indicator_format(ind)
+                    self._derived(ws, r, R.PAGU, f.cell(align="center", num_format=target_fmt),
+                                  rekap=True)
                 fmt = f.cell(align="center", num_format=_indicator_format(ind))
-                numbers = []
-                for q, col in zip(QUARTERS, REKAP_TW):
-                    ref = sheet_ref(QUARTER_SHEETS[q - 1], qr, Q.IND_REAL)
-                    entry = (self.entries.get(q) or QuarterEntries()).indikator.get(ind.id)
-                    value = entry.realisasi if entry else None
-                    number = calc.indicator_value(value)
-                    numbers.append(number)
-                    cached = (number / ind.scale) if number is not None else \
-                        (NOT_AVAILABLE if value == NOT_AVAILABLE else "")
-                    self._formula(ws, r, col,
-                                  f'IF(ISNUMBER({ref}),{ref},IF(ISTEXT({ref}),IF({ref}="-","-",""),""))',
-                                  fmt, cached)
-                final = calc.annual_realisasi(numbers, ind.annual)
-                self._formula(ws, r, R.TOTAL,
-                              calc.annual_formula([a1(r, c) for c in REKAP_TW], ind.annual), fmt,
-                              final / ind.scale if final is not None else "")
-                raw = calc.capaian_raw(final, ind, form.capaian)
-                target_ref = None if ind.polarity is Polarity.RANGE else a1(r, R.PAGU)
-                self._formula(ws, r, R.SISA, calc.capaian_formula(a1(r, R.TOTAL), ind, form.capaian,
-                                                                  target_ref),
-                              f.cell(align="center", num_format="0%"),
-                              calc.capaian_display(raw, form.capaian))
-                self._formula(ws, r, R.PERSEN, calc.capaian_formula(a1(r, R.TOTAL), ind, form.capaian,
-                                                                    target_ref, capped=False),
-                              f.cell(align="center", num_format="0%"), raw)
+                for col in (*REKAP_TW, R.TOTAL):
+                    self._derived(ws, r, col, fmt, rekap=True)
+                for col in (R.SISA, R.PERSEN):
+                    self._derived(ws, r, col, f.cell(align="center", num_format="0%"), rekap=True)
 
         fit.apply(ws)
         ws.freeze_panes(K.budget_start, 0)
@@ -802,10 +735,6 @@ class FormulirWriter:
 
 def _footer_text(text: str) -> str:
     return text.replace("&", "&&")
-
-
-def _contiguous(rows: list[int]) -> bool:
-    return bool(rows) and rows == list(range(rows[0], rows[0] + len(rows)))
 
 
 def _indicator_prompt(ind: Indikator) -> str:

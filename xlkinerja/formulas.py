@@ -1,0 +1,178 @@
+"""Every derived cell of the workbook and its formula, in one map.
+
+The writer writes these formulas; the validator compares a returned workbook's formulas with
+them (a formula overwritten by a value, or edited, is an integrity finding). Both ask this module,
+so what is written and what is expected cannot drift apart.
+
+Keys are (row, col), 0-based; formulas are without the leading "=". The four TW sheets share one
+map (their formulas only refer to their own sheet).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from . import calc
+from .layout import QUARTER_SHEETS, Q, R, REKAP_TW, WorkbookLayout, a1, sheet_ref
+from .model import NOT_AVAILABLE, QUARTERS, Form, Polarity, QuarterEntries
+
+Cell = tuple[int, int]
+
+
+def _contiguous(rows: list[int]) -> bool:
+    return bool(rows) and rows == list(range(rows[0], rows[0] + len(rows)))
+
+
+@dataclass
+class FormulaMap:
+    form: Form
+    layout: WorkbookLayout
+
+    @cached_property
+    def quarter(self) -> dict[Cell, str]:
+        form, L = self.form, self.layout.quarter
+        out: dict[Cell, str] = {}
+        for _, ind in form.indicators():
+            r = L.indicator_rows[ind.id]
+            out[(r, Q.CAPAIAN)] = calc.capaian_formula(a1(r, Q.IND_REAL), ind, form.capaian,
+                                                       a1(r, Q.TARGET))
+        for row in form.budget_rows():
+            r = L.budget_rows[row.id]
+            if not row.is_leaf:
+                children = [L.budget_rows[c.id] for c in row.children]
+                if _contiguous(children):
+                    pagu = [f"{a1(children[0], Q.PAGU)}:{a1(children[-1], Q.PAGU)}"]
+                    real = [f"{a1(children[0], Q.REAL)}:{a1(children[-1], Q.REAL)}"]
+                else:
+                    pagu = [a1(c, Q.PAGU) for c in children]
+                    real = [a1(c, Q.REAL) for c in children]
+                out[(r, Q.PAGU)] = calc.plain_sum_formula(pagu)
+                out[(r, Q.REAL)] = calc.sum_formula(real)
+            out[(r, Q.PERSEN)] = calc.percent_formula(a1(r, Q.REAL), a1(r, Q.PAGU))
+        t = L.total_row
+        programs = [L.budget_rows[p.id] for p in form.programs]
+        out[(t, Q.PAGU)] = calc.plain_sum_formula([a1(r, Q.PAGU) for r in programs])
+        out[(t, Q.REAL)] = calc.sum_formula([a1(r, Q.REAL) for r in programs])
+        out[(t, Q.PERSEN)] = calc.percent_formula(a1(t, Q.REAL), a1(t, Q.PAGU))
+        return out
+
+    @cached_property
+    def rekap(self) -> dict[Cell, str]:
+        form, K, QL = self.form, self.layout.rekap, self.layout.quarter
+        out: dict[Cell, str] = {}
+        for row in form.budget_rows():
+            r, qr = K.budget_rows[row.id], QL.budget_rows[row.id]
+            out[(r, R.PAGU)] = sheet_ref(QUARTER_SHEETS[0], qr, Q.PAGU)
+            for sheet, col in zip(QUARTER_SHEETS, REKAP_TW):
+                ref = sheet_ref(sheet, qr, Q.REAL)
+                out[(r, col)] = f'IF(ISNUMBER({ref}),{ref},"")'
+            out[(r, R.TOTAL)] = calc.sum_formula([f"{a1(r, R.TW1)}:{a1(r, R.TW4)}"])
+            out[(r, R.SISA)] = f"{a1(r, R.PAGU)}-N({a1(r, R.TOTAL)})"
+            out[(r, R.PERSEN)] = calc.percent_formula(a1(r, R.TOTAL), a1(r, R.PAGU))
+        t = K.budget_total_row
+        programs = [K.budget_rows[p.id] for p in form.programs]
+        out[(t, R.PAGU)] = calc.plain_sum_formula([a1(r, R.PAGU) for r in programs])
+        for col in (*REKAP_TW, R.TOTAL):
+            out[(t, col)] = calc.sum_formula([a1(r, col) for r in programs])
+        out[(t, R.SISA)] = f"{a1(t, R.PAGU)}-N({a1(t, R.TOTAL)})"
+        out[(t, R.PERSEN)] = calc.percent_formula(a1(t, R.TOTAL), a1(t, R.PAGU))
+        for _, ind in form.indicators():
+            r, qr = K.indicator_rows[ind.id], QL.indicator_rows[ind.id]
+            if ind.polarity is not Polarity.RANGE:
+                out[(r, R.PAGU)] = sheet_ref(QUARTER_SHEETS[0], qr, Q.TARGET)
+            for sheet, col in zip(QUARTER_SHEETS, REKAP_TW):
+                ref = sheet_ref(sheet, qr, Q.IND_REAL)
+                out[(r, col)] = f'IF(ISNUMBER({ref}),{ref},IF(ISTEXT({ref}),IF({ref}="-","-",""),""))'
+            out[(r, R.TOTAL)] = calc.annual_formula([a1(r, c) for c in REKAP_TW], ind.annual)
+            target = None if ind.polarity is Polarity.RANGE else a1(r, R.PAGU)
+            out[(r, R.SISA)] = calc.capaian_formula(a1(r, R.TOTAL), ind, form.capaian, target)
+            out[(r, R.PERSEN)] = calc.capaian_formula(a1(r, R.TOTAL), ind, form.capaian, target,
+                                                      capped=False)
+        return out
+
+
+def normalize_formula(text: str | None) -> str | None:
+    """Compare formulas the way spreadsheet programs may rewrite them: no leading '=', no
+    spaces outside strings, upper case outside strings, no '_xlfn.' prefixes, no '$'."""
+    if text is None:
+        return None
+    text = text.strip()
+    if text.startswith("="):
+        text = text[1:]
+    out, in_string = [], False
+    for ch in text:
+        if ch == '"':
+            in_string = not in_string
+            out.append(ch)
+        elif in_string:
+            out.append(ch)
+        elif ch in " \n\r\t$":
+            continue
+        else:
+            out.append(ch.upper())
+    return "".join(out).replace("_XLFN.", "")
+
+
+# -- the values those formulas compute, in Python (cell scale: 0.665 for 66,5 %) ------------------
+
+def quarter_values(fm: FormulaMap, entries: QuarterEntries | None) -> dict[Cell, Any]:
+    """What every derived cell of one TW sheet computes from that quarter's entries."""
+    form, L = fm.form, fm.layout.quarter
+    figures = calc.budget_figures(form, entries)
+    out: dict[Cell, Any] = {}
+    for _, ind in form.indicators():
+        entry = entries.indikator.get(ind.id) if entries else None
+        raw = calc.capaian_raw(calc.indicator_value(entry.realisasi if entry else None), ind,
+                               form.capaian)
+        out[(L.indicator_rows[ind.id], Q.CAPAIAN)] = calc.capaian_display(raw, form.capaian)
+    for row in form.budget_rows():
+        r, fig = L.budget_rows[row.id], figures[row.id]
+        if not row.is_leaf:
+            out[(r, Q.PAGU)] = fig.pagu
+            out[(r, Q.REAL)] = fig.realisasi
+        out[(r, Q.PERSEN)] = fig.percent
+    total = calc.total_figure(form, figures)
+    t = L.total_row
+    out[(t, Q.PAGU)], out[(t, Q.REAL)], out[(t, Q.PERSEN)] = total.pagu, total.realisasi, total.percent
+    return out
+
+
+def rekap_values(fm: FormulaMap, entries: dict[int, QuarterEntries]) -> dict[Cell, Any]:
+    form, K = fm.form, fm.layout.rekap
+    figures = {q: calc.budget_figures(form, entries.get(q)) for q in QUARTERS}
+    out: dict[Cell, Any] = {}
+
+    def year_row(r: int, pagu: float, values: list[float | None]) -> None:
+        filled = [v for v in values if v is not None]
+        total = sum(filled) if filled else None
+        out[(r, R.PAGU)] = pagu
+        for col, v in zip(REKAP_TW, values):
+            out[(r, col)] = v
+        out[(r, R.TOTAL)] = total
+        out[(r, R.SISA)] = pagu - (total or 0)
+        out[(r, R.PERSEN)] = calc.budget_percent(total, pagu)
+
+    for row in form.budget_rows():
+        year_row(K.budget_rows[row.id], row.pagu, [figures[q][row.id].realisasi for q in QUARTERS])
+    year_row(K.budget_total_row, form.total_pagu,
+             [calc.total_figure(form, figures[q]).realisasi for q in QUARTERS])
+    for _, ind in form.indicators():
+        r = K.indicator_rows[ind.id]
+        if ind.polarity is not Polarity.RANGE:
+            out[(r, R.PAGU)] = ind.target / ind.scale
+        numbers = []
+        for q, col in zip(QUARTERS, REKAP_TW):
+            entry = entries.get(q).indikator.get(ind.id) if entries.get(q) else None
+            value = entry.realisasi if entry else None
+            number = calc.indicator_value(value)
+            numbers.append(number)
+            out[(r, col)] = number / ind.scale if number is not None else \
+                (NOT_AVAILABLE if value == NOT_AVAILABLE else None)
+        final = calc.annual_realisasi(numbers, ind.annual)
+        out[(r, R.TOTAL)] = final / ind.scale if final is not None else None
+        raw = calc.capaian_raw(final, ind, form.capaian)
+        out[(r, R.SISA)] = calc.capaian_display(raw, form.capaian)
+        out[(r, R.PERSEN)] = raw
+    return out

@@ -1,0 +1,474 @@
+"""Validation of returned workbooks: identity, integrity and entries, one finding each.
+
+``validate_file`` is what the command line and consolidation call for a file on disk;
+``validate_source`` is what the button calls for the workbook open on screen. Both return a
+:class:`FileReport` whose findings carry a stable code, the sheet and cell, a severity and a
+message in Bahasa Indonesia that says what to do.
+
+Finding codes (stable; documented in the README):
+
+- FILE_*: the file cannot be opened as a workbook (empty, truncated, encrypted, .xls, .ods, CSV,
+  zip bomb, XML entities, ...). One finding per file; nothing else is checked.
+- IDENTITY_*: not an xlkinerja formulir, unknown or newer template, OPD or year not the expected.
+- INTEGRITY_*: the template was changed: formulas overwritten or edited, locked values (pagu,
+  target, labels) changed, rows or sheets added or removed, hidden identity edited.
+- ENTRY_*: the OPD's entries: not a number, negative, above the pagu (in a quarter or together),
+  missing, yearly indicator missing in TW IV, low capaian without keterangan, narrative missing,
+  identical amounts in sibling rows, percent typed on the wrong scale.
+- TEXT_DIFFERS_BETWEEN_QUARTERS: the same sasaran/indikator spelled differently (info).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from . import calc
+from .findings import Finding, Severity
+from .formulas import quarter_values
+from .layout import NARRATIVES, QUARTER_SHEETS, Q, a1
+from .model import NOT_AVAILABLE, QUARTERS, ROMAN, Frequency, Indikator
+from .numbers import format_number, format_percent, format_rupiah, parse_number_text
+from .preflight import preflight
+from .reader import RawCell, Submission, number_value, read_submission
+from .sources import CalamineSource, OpenpyxlFormulaSource, WorkbookSource
+
+__all__ = ["ValidationOptions", "FileReport", "validate_file", "validate_files", "validate_source",
+           "format_text", "to_json"]
+
+
+@dataclass
+class ValidationOptions:
+    low_capaian: float = 0.75  # capaian (uncapped) below this needs a keterangan
+    check_formulas: bool = True  # read formulas with openpyxl (slower) to check integrity
+    expect_opd: str | None = None
+    expect_year: int | None = None
+
+
+@dataclass
+class FileReport:
+    file: str
+    findings: list[Finding] = field(default_factory=list)
+    submission: Submission | None = None
+    path: Path | None = None
+
+    @property
+    def readable(self) -> bool:
+        return self.submission is not None
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    @property
+    def has_errors(self) -> bool:
+        return self.count(Severity.ERROR) > 0
+
+    def sorted_findings(self) -> list[Finding]:
+        return sorted(self.findings, key=lambda f: f.sort_key)
+
+
+# -- entry rules ----------------------------------------------------------------------------------
+
+class EntryRules:
+    def __init__(self, sub: Submission, options: ValidationOptions):
+        self.sub, self.options = sub, options
+        self.form = sub.form
+        self.findings: list[Finding] = []
+
+    def add(self, severity: Severity, code: str, message: str, raw: RawCell | None = None,
+            ident: str | None = None, quarter: int | None = None, sheet: str | None = None,
+            cell_ref: str | None = None) -> None:
+        self.findings.append(Finding(
+            file=self.sub.name, severity=severity, code=code, message=message,
+            sheet=raw.sheet if raw else sheet, cell=raw.a1 if raw else cell_ref,
+            ident=ident, quarter=quarter))
+
+    def run(self) -> list[Finding]:
+        self.identity()
+        self.budget()
+        self.indicators()
+        self.narratives()
+        self.derived_values()
+        return self.findings
+
+    # identity expectations
+    def identity(self) -> None:
+        o, f = self.options, self.form
+        if o.expect_opd is not None and str(o.expect_opd).strip() != f.opd_code:
+            self.add(Severity.ERROR, "IDENTITY_OPD_MISMATCH",
+                     f"Formulir ini milik OPD {f.opd_code} ({f.opd_name}), bukan OPD "
+                     f"{o.expect_opd} yang diharapkan. Periksa apakah berkas tertukar.")
+        if o.expect_year is not None and int(o.expect_year) != f.year:
+            self.add(Severity.ERROR, "IDENTITY_YEAR_MISMATCH",
+                     f"Formulir ini untuk tahun {f.year}, bukan {o.expect_year}. Periksa apakah "
+                     "berkas yang dikirim formulir tahun berjalan.")
+
+    # budget rows
+    def budget(self) -> None:
+        leaves = self.form.leaves()
+        parent_of = {c.id: p for p in self.form.budget_rows() for c in p.children}
+        running = {leaf.id: 0.0 for leaf in leaves}
+        for q in QUARTERS:
+            read = self.sub.quarters[q]
+            if not read.readable:
+                continue
+            filled = read.is_filled
+            by_parent: dict[str, list[tuple[float, RawCell, str]]] = {}
+            for leaf in leaves:
+                raw = read.budget_real.get(leaf.id)
+                if raw is None:
+                    continue
+                ket = read.budget_ket.get(leaf.id)
+                has_ket = ket is not None and not ket.is_empty
+                if raw.is_empty:
+                    if filled and not has_ket:
+                        self.add(Severity.WARNING, "ENTRY_MISSING",
+                                 f"Realisasi '{_short(leaf.name)}' kosong padahal sub kegiatan lain "
+                                 f"di TW {ROMAN[q]} sudah diisi. Isi 0 bila belum ada belanja, atau "
+                                 "jelaskan di KETERANGAN (kolom 13).", raw, leaf.id, q)
+                    continue
+                amount = self._amount(raw, leaf.name, q, leaf.id)
+                if amount is None:
+                    continue
+                if amount < 0:
+                    self.add(Severity.ERROR, "ENTRY_NEGATIVE",
+                             f"Realisasi '{_short(leaf.name)}' negatif ({format_rupiah(amount)}). "
+                             "Realisasi triwulan tidak boleh kurang dari 0; koreksi angkanya.",
+                             raw, leaf.id, q)
+                    continue
+                if amount > leaf.pagu:
+                    self.add(Severity.ERROR, "ENTRY_ABOVE_PAGU",
+                             f"Realisasi TW {ROMAN[q]} '{_short(leaf.name)}' {format_rupiah(amount)} "
+                             f"melebihi pagu {format_rupiah(leaf.pagu)}. Periksa angkanya (kelebihan "
+                             "nol? kumulatif?).", raw, leaf.id, q)
+                else:
+                    before = running[leaf.id]
+                    if before <= leaf.pagu < before + amount:
+                        self.add(Severity.ERROR, "ENTRY_CUMULATIVE_ABOVE_PAGU",
+                                 f"Realisasi '{_short(leaf.name)}' TW I sampai TW {ROMAN[q]} berjumlah "
+                                 f"{format_rupiah(before + amount)}, melebihi pagu "
+                                 f"{format_rupiah(leaf.pagu)}. Realisasi diisi per triwulan, bukan "
+                                 "kumulatif; periksa angka triwulan ini dan sebelumnya.",
+                                 raw, leaf.id, q)
+                running[leaf.id] += amount
+                if amount > 0:
+                    parent = parent_of.get(leaf.id)
+                    by_parent.setdefault(parent.id if parent else "", []).append((amount, raw, leaf.name))
+            for siblings in by_parent.values():
+                seen: dict[float, tuple[RawCell, str]] = {}
+                for amount, raw, name in siblings:
+                    if amount in seen:
+                        other_raw, other = seen[amount]
+                        self.add(Severity.INFO, "ENTRY_DUPLICATE_AMOUNT",
+                                 f"Realisasi {format_rupiah(amount)} sama persis dengan sub kegiatan "
+                                 f"'{_short(other, 100)}' ({other_raw.a1}). Periksa apakah angka "
+                                 "tersalin; abaikan bila memang sama.", raw, quarter=q)
+                    else:
+                        seen[amount] = (raw, name)
+
+    def _amount(self, raw: RawCell, name: str, q: int, ident: str) -> float | None:
+        value = number_value(raw.value)
+        if value is not None:
+            return value
+        self.add(Severity.ERROR, "ENTRY_NOT_NUMBER", _not_number_message(raw.value, name, money=True),
+                 raw, ident, q)
+        return None
+
+    # indicators
+    def indicators(self) -> None:
+        settings = self.form.capaian
+        for _, ind in self.form.indicators():
+            for q in QUARTERS:
+                read = self.sub.quarters[q]
+                if not read.readable or ind.id not in read.ind_real:
+                    continue
+                raw = read.ind_real[ind.id]
+                ket = read.ind_ket.get(ind.id)
+                has_ket = ket is not None and not ket.is_empty
+                value = raw.value
+                if raw.is_empty or (isinstance(value, str) and value.strip() == NOT_AVAILABLE):
+                    if q == 4 and ind.frequency is Frequency.YEARLY and read.is_filled and not has_ket:
+                        self.add(Severity.WARNING, "ENTRY_YEARLY_MISSING",
+                                 f"Indikator tahunan '{_short(ind.text)}' belum berisi realisasi pada "
+                                 "TW IV. Isi nilainya, atau jelaskan di KETERANGAN (kolom 8) mengapa "
+                                 "belum tersedia.", ket or raw, ind.id, q)
+                    elif (raw.is_empty and ind.frequency is Frequency.QUARTERLY and read.is_filled
+                          and not has_ket):
+                        self.add(Severity.WARNING, "ENTRY_INDICATOR_MISSING",
+                                 f"Realisasi indikator '{_short(ind.text)}' kosong pada TW {ROMAN[q]}. "
+                                 "Isi nilainya, ketik - bila belum tersedia dan jelaskan di "
+                                 "KETERANGAN.", raw, ind.id, q)
+                    continue
+                number = number_value(value)
+                if number is None:
+                    self.add(Severity.ERROR, "ENTRY_NOT_NUMBER",
+                             _not_number_message(value, ind.text, money=False, percent=ind.is_percent),
+                             raw, ind.id, q)
+                    continue
+                model_value = number * ind.scale
+                if ind.is_percent and abs(number) > 2:
+                    self.add(Severity.WARNING, "ENTRY_PERCENT_SCALE",
+                             f"Realisasi '{_short(ind.text)}' tampil sebagai "
+                             f"{format_number(model_value)}%: tampaknya persen diketik tanpa tanda %. "
+                             f"Ketik misalnya {format_number(number)}% (dengan tanda %).",
+                             raw, ind.id, q)
+                    continue
+                raw_capaian = calc.capaian_raw(model_value, ind, settings)
+                if raw_capaian is not None and raw_capaian < self.options.low_capaian and not has_ket:
+                    self.add(Severity.WARNING, "ENTRY_LOW_CAPAIAN",
+                             f"Capaian '{_short(ind.text)}' TW {ROMAN[q]} {format_percent(raw_capaian, 0)} "
+                             f"(realisasi {_value_text(ind, model_value)} dari target "
+                             f"{_target_text(ind)}) di bawah {format_percent(self.options.low_capaian, 0)}. "
+                             "Jelaskan penyebabnya di KETERANGAN (kolom 8).",
+                             ket or raw, ind.id, q)
+
+    def narratives(self) -> None:
+        for q in QUARTERS:
+            read = self.sub.quarters[q]
+            if not read.readable or not read.is_filled:
+                continue
+            for key, label in NARRATIVES:
+                raw = read.narratives.get(key)
+                if raw is not None and raw.is_empty:
+                    self.add(Severity.WARNING, "ENTRY_NARRATIVE_EMPTY",
+                             f"{label} TW {ROMAN[q]} belum diisi, padahal triwulan ini sudah berisi "
+                             "realisasi. Isi uraiannya.", raw, quarter=q)
+
+    def derived_values(self) -> None:
+        """Without formulas to look at, a cached result that disagrees with the recomputed figure
+        means the cell no longer computes (overwritten) or the file was not recalculated."""
+        if self.sub.formulas_checked:
+            return
+        entries = self.sub.entries()
+        for q in QUARTERS:
+            read = self.sub.quarters[q]
+            if not read.readable or not read.derived:
+                continue
+            expected = quarter_values(self._fmap, entries.get(q))
+            reported = 0
+            for (r, c), cached in sorted(read.derived.items()):
+                want = expected.get((r, c))
+                got = number_value(cached)
+                if got is None or want is None or isinstance(want, str):
+                    continue
+                tolerance = 0.5 if c in (Q.PAGU, Q.REAL) else 1e-6
+                if abs(got - want) > tolerance:
+                    reported += 1
+                    if reported <= 10:
+                        self.add(Severity.WARNING, "INTEGRITY_DERIVED_VALUE_MISMATCH",
+                                 f"Nilai tersimpan di {a1(r, c)} ({_num_text(got, c)}) tidak sama dengan "
+                                 f"hasil hitungan ({_num_text(want, c)}): rumus mungkin ditimpa, atau "
+                                 "berkas disimpan tanpa dihitung ulang. Rekap memakai hasil hitungan.",
+                                 sheet=QUARTER_SHEETS[q - 1], cell_ref=a1(r, c), quarter=q)
+
+    @property
+    def _fmap(self):
+        from .formulas import FormulaMap
+        from .layout import WorkbookLayout
+
+        if not hasattr(self, "_fm"):
+            self._fm = FormulaMap(self.form, WorkbookLayout(self.form))
+        return self._fm
+
+
+def _num_text(value: float, col: int) -> str:
+    return format_rupiah(value) if col in (Q.PAGU, Q.REAL) else format_percent(value)
+
+
+def _value_text(ind: Indikator, value: float) -> str:
+    return format_number(value) + ("%" if ind.is_percent else f" {ind.unit}")
+
+
+def _target_text(ind: Indikator) -> str:
+    if ind.target_high is not None:
+        return f"{format_number(ind.target)}–{format_number(ind.target_high)}"
+    return format_number(ind.target) + ("%" if ind.is_percent else "")
+
+
+def _short(text: str, n: int = 70) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _not_number_message(value, name: str, money: bool, percent: bool = False) -> str:
+    what = f"Realisasi '{_short(name)}'"
+    if isinstance(value, str):
+        parsed = parse_number_text(value)
+        if parsed is not None:
+            if money:
+                meant = format_rupiah(parsed.value)
+            elif parsed.is_percent or percent:
+                meant = format_number(parsed.value * (100 if parsed.is_percent else 1)) + "%"
+            else:
+                meant = format_number(parsed.value)
+            style = " (ditulis dengan pemisah gaya Inggris)" if parsed.style == "us" else ""
+            return (f"{what} berisi teks '{value.strip()}', bukan angka{style}; kemungkinan maksudnya "
+                    f"{meant}. Hapus isinya lalu ketik ulang sebagai angka (jangan menempel teks "
+                    "dari dokumen lain; gunakan Tempel Spesial > Nilai).")
+        hint = "angka rupiah" if money else "angka, atau tanda - bila belum tersedia"
+        return f"{what} berisi teks '{_short(value.strip(), 40)}', bukan angka. Isi dengan {hint}."
+    kind = type(value).__name__
+    label = {"datetime": "tanggal", "date": "tanggal", "time": "jam", "bool": "nilai logika",
+             "timedelta": "durasi"}.get(kind, kind)
+    return f"{what} berisi {label}, bukan angka. Ubah format sel kembali dan ketik angkanya."
+
+
+# -- one file, many files ---------------------------------------------------------------------------
+
+def validate_source(source: WorkbookSource, formulas: WorkbookSource | None = None,
+                    options: ValidationOptions | None = None) -> FileReport:
+    """Validate a workbook source (a file read by calamine, or the open workbook via xlwings)."""
+    options = options or ValidationOptions()
+    report = FileReport(file=source.name)
+    submission, findings = read_submission(source, formulas)
+    report.findings.extend(findings)
+    report.submission = submission
+    if submission is not None:
+        report.findings.extend(EntryRules(submission, options).run())
+    return report
+
+
+def validate_file(path: str | Path, options: ValidationOptions | None = None,
+                  name: str | None = None) -> FileReport:
+    """Validate one file on disk. Never raises for a bad file: every problem is a finding."""
+    options = options or ValidationOptions()
+    path = Path(path)
+    name = name or path.name
+    check = preflight(path, name)
+    if not check.ok:
+        return FileReport(file=name, findings=[check.finding], path=path)
+    values = formulas = None
+    try:
+        try:
+            values = CalamineSource(path, name)
+        except _ENGINE_ERRORS as exc:  # the engine's own diagnosis is the message
+            if isinstance(exc, _NEVER_SWALLOW):
+                raise
+            return FileReport(file=name, path=path, findings=[Finding(
+                file=name, severity=Severity.ERROR, code="FILE_CORRUPT",
+                message=f"Workbook rusak dan tidak dapat dibaca ({_engine_error(exc)}). Minta OPD "
+                        "membuka berkasnya di Excel, menyimpan ulang, lalu mengirim kembali.")])
+        if options.check_formulas:
+            try:
+                formulas = OpenpyxlFormulaSource(path, name)
+            except _ENGINE_ERRORS as exc:
+                if isinstance(exc, _NEVER_SWALLOW):
+                    raise
+                formulas = None
+                unreadable = Finding(file=name, severity=Severity.WARNING,
+                                     code="INTEGRITY_FORMULAS_UNREADABLE",
+                                     message=f"Rumus tidak dapat dibaca ({_engine_error(exc)}); "
+                                             "keutuhan rumus tidak diperiksa.")
+            else:
+                unreadable = None
+        else:
+            unreadable = None
+        try:
+            report = validate_source(values, formulas, options)
+        except _ENGINE_ERRORS as exc:  # calamine raises its own types, Rust panics included
+            if isinstance(exc, _NEVER_SWALLOW):
+                raise
+            if _from_engine(exc):
+                return FileReport(file=name, path=path, findings=[Finding(
+                    file=name, severity=Severity.ERROR, code="FILE_CORRUPT",
+                    message=f"Isi workbook rusak dan tidak dapat dibaca ({_engine_error(exc)}). "
+                            "Minta OPD membuka berkasnya di Excel, menyimpan ulang, lalu mengirim "
+                            "kembali.")])
+            raise
+        if unreadable is not None:
+            report.findings.append(unreadable)
+        report.path = path
+        return report
+    finally:
+        for src in (values, formulas):
+            if src is not None:
+                src.close()
+
+
+# pyo3 turns a Rust panic in python-calamine into PanicException, which derives from
+# BaseException: a damaged file must still be one finding, while Ctrl+C and exit keep their meaning.
+_ENGINE_ERRORS = BaseException
+_NEVER_SWALLOW = (KeyboardInterrupt, SystemExit, GeneratorExit)
+
+
+def _engine_error(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]
+
+
+def _from_engine(exc: BaseException) -> bool:
+    """True when the exception was raised inside a reading library, not in xlkinerja's rules."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return True
+    last = frames[-1].filename.replace("\\", "/")
+    return "/xlkinerja/" not in last or last.endswith(("/sources.py",))
+
+
+def validate_files(paths: Iterable[str | Path], options: ValidationOptions | None = None
+                   ) -> Iterator[FileReport]:
+    """Validate files one by one; one bad file never stops the others."""
+    for path in paths:
+        try:
+            yield validate_file(path, options)
+        except BaseException as exc:  # a bug must not stop the batch, and must show
+            if isinstance(exc, _NEVER_SWALLOW):
+                raise
+            name = Path(path).name
+            yield FileReport(file=name, path=Path(path), findings=[Finding(
+                file=name, severity=Severity.ERROR, code="INTERNAL_ERROR",
+                message=f"Kesalahan internal xlkinerja saat memeriksa berkas ini "
+                        f"({type(exc).__name__}: {exc}). Laporkan kepada pengembang beserta "
+                        "berkasnya.")])
+
+
+# -- output -------------------------------------------------------------------------------------
+
+def to_json(reports: Iterable[FileReport]) -> str:
+    rows = [f.to_dict() for r in reports for f in r.sorted_findings()]
+    return json.dumps(rows, ensure_ascii=False, indent=2)
+
+
+def format_text(reports: list[FileReport]) -> str:
+    lines: list[str] = []
+    for rep in reports:
+        e, w, i = (rep.count(s) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
+        status = "tidak dapat dibaca" if not rep.readable else (
+            "ada galat" if e else ("perlu diperiksa" if w else "baik"))
+        head = f"== {rep.file}: {status}"
+        if rep.readable:
+            sub = rep.submission
+            filled = ", ".join(ROMAN[q] for q in sub.filled_quarters)
+            filled = f"terisi TW {filled}" if filled else "belum terisi"
+            head += (f" ({sub.form.opd_name} {sub.form.year}; {filled}; "
+                     f"{e} galat, {w} peringatan, {i} info)")
+        lines.append(head)
+        groups: dict[str, list[Finding]] = {}
+        for f in rep.sorted_findings():
+            groups.setdefault(f.sheet or "", []).append(f)
+        order = sorted(groups, key=lambda s: (s != "", _sheet_order(s)))
+        for sheet in order:
+            lines.append(f"  [{sheet or 'berkas'}]")
+            for f in groups[sheet]:
+                where = f"{f.cell:<6}" if f.cell else "      "
+                lines.append(f"    {where} {f.severity.label:<10} {f.code}")
+                lines.append(f"           {f.message}")
+        if not rep.findings:
+            lines.append("  Tidak ada temuan.")
+        lines.append("")
+    n = len(reports)
+    bad = sum(1 for r in reports if not r.readable)
+    err = sum(1 for r in reports if r.readable and r.has_errors)
+    ok = n - bad - err
+    lines.append(f"Ringkasan: {n} berkas diperiksa; {ok} tanpa galat, {err} dengan galat, "
+                 f"{bad} tidak dapat dibaca.")
+    return "\n".join(lines)
+
+
+def _sheet_order(sheet: str) -> int:
+    order = ["", *QUARTER_SHEETS, "Rekap Tahunan", "Petunjuk", "_xlkinerja"]
+    return order.index(sheet) if sheet in order else len(order)
