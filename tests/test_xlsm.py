@@ -127,6 +127,10 @@ def test_vba_streams_as_excel_writes_them(xlsm):
         project = ole.openstream("PROJECT").read().decode("cp1252")
         assert "Module=XlKinerja" in project and "Module=xlwings" in project
         assert "Class=Dictionary" in project
+        # references: VBA's own libraries only; no reference to the xlwings add-in
+        references = {bytes(raw[start + 6:end]).decode("cp1252")
+                      for rid, start, end in vba._dir_records(raw) if rid == 0x0016}
+        assert references == {"stdole", "Office"}
     finally:
         ole.close()
 
@@ -315,3 +319,25 @@ def test_demo_without_the_button_extra_says_so(tmp_path, monkeypatch):
     assert [w.path.suffix for w in demo.written] == [".xlsx", ".xlsx"]
     assert len(demo.skipped) == 1 and "xlkinerja[button]" in demo.skipped[0]
     assert not list(tmp_path.glob("*.xlsm"))
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_opens_the_xlsm_with_its_modules_and_button_bindings(xlsm, tmp_path,
+                                                                        soffice):
+    """A second, independent VBA reader: LibreOffice imports the project into Basic and binds
+    each button to a macro of our module (converted to .ods, where both are plain XML)."""
+    import lo
+
+    ods = lo._run_soffice([xlsm], tmp_path, "ods", ".ods", 180, soffice)[0]
+    with zipfile.ZipFile(ods) as z:
+        names = z.namelist()
+        basic = {n.rsplit("/", 1)[-1][:-4] for n in names
+                 if n.startswith("Basic/VBAProject/") and n.endswith(".xml")
+                 and not n.endswith("script-lb.xml")}
+        bindings = re.findall(r"vnd\.sun\.star\.script:([^?\"]+)", z.read("content.xml").decode())
+    assert {"XlKinerja", "xlwings", "Dictionary", "ThisWorkbook"} <= basic
+    expected = {f"VBAProject.XlKinerja.{p.macro}" for s in WorkbookLayout.sheet_names(macro=True)
+                for p in button_places(s)}
+    assert set(bindings) == expected
+    assert len(bindings) == sum(len(button_places(s))
+                                for s in WorkbookLayout.sheet_names(macro=True))
