@@ -114,7 +114,7 @@ def last_alert(book: xw.Book) -> dict:
     return book.app.impl.alerts[-1]
 
 
-# -- the engine behaves like Excel where it matters -------------------------------------------------
+# -- the engine behaves like Excel where it matters --------------------------------------------
 
 def test_engine_refuses_writes_on_protected_sheets_like_excel(xl, xlsm_file, tmp_path, form):
     book = open_caller(xlsm_file, tmp_path)
@@ -150,7 +150,7 @@ def test_xlwings_source_reads_what_the_file_holds(xl, xlsm_file, tmp_path):
         assert trimmed(screen.formulas(name)) == trimmed(formulas.formulas(name)), name
 
 
-# -- RunPython: the command in the VBA reaches the right function ------------------------------------
+# -- RunPython: the command in the VBA reaches the right function ------------------------------
 
 def test_runpython_commands_reach_the_button_functions(xl, xlsm_file, tmp_path, monkeypatch,
                                                        runpython_commands):
@@ -184,7 +184,7 @@ def test_runpython_command_outside_excel_gives_a_message_not_a_traceback(runpyth
         assert "Traceback" not in proc.stderr + proc.stdout
 
 
-# -- Validasi ---------------------------------------------------------------------------------------
+# -- Validasi ----------------------------------------------------------------------------------
 
 def test_validasi_checks_the_workbook_as_on_screen_and_writes_back(xl, xlsm_file, tmp_path,
                                                                    form):
@@ -395,7 +395,7 @@ def test_version_note_when_xlwings_differs(xl, xlsm_file, tmp_path):
     assert "xlwings di komputer ini versi" in prompt and "0.30.0" in prompt
 
 
-# -- Konsolidasi ------------------------------------------------------------------------------------
+# -- Konsolidasi -------------------------------------------------------------------------------
 
 def test_konsolidasi_recalculates_and_refreshes_hasil(xl, xlsm_file, tmp_path):
     book = open_caller(xlsm_file, tmp_path)
@@ -448,3 +448,16 @@ def test_konsolidasi_extension_point_for_other_xlkinerja_workbooks(xl, tmp_path,
                         lambda b: seen.append(b.name) or "Rekap diperbarui.")
     button.konsolidasi()
     assert seen == ["rekap.xlsx"] and last_alert(book)["prompt"] == "Rekap diperbarui."
+
+
+def test_no_dialog_in_a_foreign_workbook_changes_nothing(xl, tmp_path, monkeypatch, capsys):
+    book = open_caller(_plain_workbook(tmp_path / "lain.xlsx"), tmp_path)
+
+    def no_dialog(*args, **kwargs):
+        raise engine.ExcelError("no dialog")
+
+    monkeypatch.setattr(engine.App, "alert", no_dialog)
+    with pytest.raises(SystemExit):
+        button.validasi()
+    assert "bukan formulir xlkinerja" in capsys.readouterr().err
+    assert [s.name for s in book.sheets] == ["Data"]

@@ -328,9 +328,12 @@ def write_result(book, access: "ProtectionAccess", findings: Iterable[Finding],
 
 
 def _write_notice(book, message: str) -> None:
-    """Put ``message`` in the summary line of `Hasil Validasi` (when no dialog can be shown)."""
+    """Put ``message`` in the summary line of `Hasil Validasi` (when no dialog can be shown);
+    a workbook without that sheet (not a formulir .xlsm) is left untouched."""
+    if SHEET_HASIL not in [s.name for s in book.sheets]:
+        raise LookupError(SHEET_HASIL)
     with ProtectionAccess(book, "Pesan") as access:
-        sheet = _hasil_sheet(book, access)
+        sheet = book.sheets[SHEET_HASIL]
         access.sheet(sheet)
         _cell_range(sheet, HasilLayout().summary_row, HV.NO).value = message
     book.sheets[SHEET_HASIL].activate()
