@@ -165,15 +165,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise UserError(f"{outdir} sudah ada dan bukan folder; pilih folder lain untuk --out")
     from .validate import format_text, validate_file
 
-    results = write_demo(outdir)
+    demo = write_demo(outdir)
     _out(f"Contoh bawaan: Sekretariat Daerah Kota Jambi 2024 -> {outdir}")
-    for item in results:
+    for item in demo.written:
         _out(f"  {item.path.name:<48} {item.summary}")
-    filled = [item.path for item in results if item.kind == "filled"]
+    for note in demo.skipped:
+        _out(f"  Catatan: {note}")
+    filled = [item.path for item in demo.written if item.kind == "filled"]
     if filled:
+        from .consolidation import ConsolidateOptions, consolidate
+        from .generate import demo_paths
+
         _out("")
         _out(f"Hasil pemeriksaan formulir terisi (xlkinerja validate {filled[0].name}):")
         _out(format_text([validate_file(filled[0])]))
+        _out("")
+        recap = demo_paths(outdir)["recap"]
+        _out(f"Rekap contoh (xlkinerja consolidate {filled[0].name} -o {recap.relative_to(outdir)}):")
+        _out(format_run_summary(consolidate([filled[0]], ConsolidateOptions(output=recap))))
     return EXIT_OK
 
 
@@ -342,6 +351,12 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _button_extra_missing() -> type[Exception]:
+    from .vba import ButtonExtraMissing
+
+    return ButtonExtraMissing
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xlkinerja",
@@ -357,7 +372,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "workbook per OPD dari master (--master MASTER --out FOLDER).")
     g.add_argument("spec", metavar="SPEC", nargs="?", help="berkas spesifikasi YAML (satu OPD)")
     g.add_argument("-o", "--output", metavar="KELUARAN",
-                   help="untuk SPEC: berkas keluaran .xlsx (atau .xlsm)")
+                   help="untuk SPEC: berkas keluaran .xlsx (tanpa makro, untuk dikirim), atau "
+                        ".xlsm (dengan tombol Validasi dan Konsolidasi; perlu xlkinerja[button])")
     g.add_argument("--master", nargs="+", metavar="MASTER",
                    help="master .xlsx, atau berkas .csv (opd, anggaran, indikator), atau folder "
                         "berisi CSV itu")
@@ -431,7 +447,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo", help="tulis contoh bawaan (kosong dan terisi)",
                        description="Tulis workbook contoh Sekretariat Daerah Kota Jambi 2024: "
-                                   "formulir kosong dan formulir terisi.")
+                                   "formulir kosong dan formulir terisi (.xlsx), dan formulir "
+                                   "terisi dengan tombol (.xlsm) bila xlkinerja[button] terpasang.")
     d.add_argument("--out", default="xlkinerja-demo", metavar="FOLDER",
                    help="folder tujuan (default: xlkinerja-demo)")
     d.set_defaults(func=cmd_demo)
@@ -450,6 +467,9 @@ def main(argv: list[str] | None = None) -> int:
         _err(exc.report())
         return EXIT_PROBLEM
     except UserError as exc:
+        _err(f"Galat: {exc}")
+        return EXIT_PROBLEM
+    except _button_extra_missing() as exc:
         _err(f"Galat: {exc}")
         return EXIT_PROBLEM
     except KeyboardInterrupt:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 class Written:
     path: Path
     summary: str
-    kind: str = "workbook"  # for the demo: "blank", "filled"
+    kind: str = "workbook"  # for the demo: "blank", "filled", "macro"
 
 
 def describe(form: Form, entries: dict[int, QuarterEntries] | None = None) -> str:
@@ -71,12 +71,24 @@ def demo_paths(outdir: Path) -> dict[str, Path]:
     return {
         "blank": outdir / f"{bundled.SEED}_formulir_kosong.xlsx",
         "filled": outdir / f"{bundled.SEED}_formulir_terisi.xlsx",
+        "macro": outdir / f"{bundled.SEED}_formulir_terisi.xlsm",
         "master": outdir / SEED_MASTER,
+        "recap": outdir / "rekap" / f"{bundled.SEED}_rekap.xlsx",
     }
 
 
-def write_demo(outdir: Path) -> list[Written]:
-    """The bundled example: the blank formulir and the one filled with the seed's entries."""
+@dataclass
+class Demo:
+    written: list[Written]
+    skipped: list[str]  # why a file was not written (Bahasa Indonesia)
+
+
+def write_demo(outdir: Path) -> Demo:
+    """The bundled example: the blank formulir, the one filled with the seed's entries, and
+    the filled one as a macro workbook with the Validasi/Konsolidasi buttons (when the
+    ``button`` extra is installed; otherwise it says so and writes the two .xlsx)."""
+    from .vba import ButtonExtraMissing
+
     outdir.mkdir(parents=True, exist_ok=True)
     spec = seed_spec()
     entries = seed_entries(spec.form)
@@ -85,11 +97,18 @@ def write_demo(outdir: Path) -> list[Written]:
     filled = _write(spec, paths["filled"], None, entries)
     blank.kind, filled.kind = "blank", "filled"
     written = [blank, filled]
+    skipped = []
+    try:
+        macro = _write(spec, paths["macro"], None, entries)
+        macro.kind = "macro"
+        written.append(macro)
+    except ButtonExtraMissing as exc:
+        skipped.append(f"{paths['macro'].name} tidak ditulis: {exc}")
     with bundled.template_path(SEED_MASTER) as src, atomic_path(paths["master"]) as tmp:
         shutil.copyfile(src, tmp)
     written.append(Written(paths["master"], "master contoh: generate --master dengan berkas ini "
                                             "menghasilkan formulir kosong yang sama"))
-    return written
+    return Demo(written, skipped)
 
 
 # -- many OPD from a master table --------------------------------------------------------------

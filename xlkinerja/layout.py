@@ -22,6 +22,7 @@ SHEET_META = "_xlkinerja"
 SHEET_XLWINGS_CONF = "xlwings.conf"
 SHEET_HASIL = "Hasil Validasi"
 QUARTER_SHEETS = tuple(sheet_name(q) for q in QUARTERS)
+PETUNJUK_TEXT_COL = 1  # the Petunjuk text sits in one wide column B
 
 
 def col_letter(col: int) -> str:
@@ -192,9 +193,20 @@ class WorkbookLayout:
         self.meta = MetaLayout()
 
     @staticmethod
-    def sheet_names(include_meta: bool = True) -> list[str]:
+    def sheet_names(include_meta: bool = True, macro: bool = False) -> list[str]:
+        """Sheets in workbook order. ``macro``: the .xlsm, which adds the visible
+        `Hasil Validasi` sheet and the hidden `xlwings.conf` sheet before the metadata."""
         names = [SHEET_PETUNJUK, *QUARTER_SHEETS, SHEET_REKAP]
+        if macro:
+            names += [SHEET_HASIL, SHEET_XLWINGS_CONF]
         return names + [SHEET_META] if include_meta else names
+
+    @staticmethod
+    def sheet_codenames(macro: bool = True) -> dict[str, str]:
+        """VBA code name of every sheet (hidden ones included): Sheet1..SheetN in sheet
+        order, as Excel names them. The VBA project has one document module per code name."""
+        names = WorkbookLayout.sheet_names(include_meta=True, macro=macro)
+        return {name: f"Sheet{i}" for i, name in enumerate(names, start=1)}
 
     @staticmethod
     def _quarter(form: Form) -> QuarterLayout:
@@ -249,3 +261,104 @@ class WorkbookLayout:
             if row.id == ident:
                 return row.level
         raise KeyError(ident)
+
+
+# -- the macro-enabled workbook (.xlsm) -------------------------------------------------------
+
+WORKBOOK_CODENAME = "ThisWorkbook"
+MACRO_VALIDASI = "Validasi"
+MACRO_KONSOLIDASI = "Konsolidasi"
+
+
+@dataclass(frozen=True)
+class ButtonPlace:
+    """A form button: the VBA Sub it runs, its caption, and where it sits.
+
+    ``row``/``col`` is the anchor cell; offsets and size are in pixels (xlsxwriter's
+    convention; an offset wider than the anchor column carries on into the next columns).
+    """
+
+    macro: str
+    caption: str
+    row: int
+    col: int
+    x_offset: int
+    y_offset: int
+    width: int
+    height: int
+
+
+BUTTON_WIDTH, BUTTON_HEIGHT, BUTTON_GAP = 100, 24, 8
+
+
+def _button_pair(row: int, col: int, x: int, y: int) -> list[ButtonPlace]:
+    return [ButtonPlace(macro, macro, row, col, x + i * (BUTTON_WIDTH + BUTTON_GAP), y,
+                        BUTTON_WIDTH, BUTTON_HEIGHT)
+            for i, macro in enumerate((MACRO_VALIDASI, MACRO_KONSOLIDASI))]
+
+
+class HV(IntEnum):
+    """Columns of the `Hasil Validasi` sheet: one finding a row, and (hidden) the register of
+    the cells the button marked, so that the next run can take the marks off again."""
+
+    NO = 0
+    TINGKAT = 1  # severity label: GALAT / PERINGATAN / INFO
+    SHEET = 2
+    SEL = 3  # HYPERLINK to the cell
+    KODE = 4
+    PESAN = 5
+    MARK_SHEET = 7  # hidden from here on
+    MARK_CELL = 8
+    MARK_FILL = 9  # the cell's fill before marking: "#RRGGBB", or empty for none
+    MARK_NOTE = 10  # "1" when the button added the cell's note
+
+
+@dataclass(frozen=True)
+class HasilLayout:
+    title_row: int = 0
+    summary_row: int = 1  # counts, time, or the reason validation could not run
+    legend_row: int = 2  # what the marks mean
+    header_row: int = 4
+    first_row: int = 5  # first finding (and first register entry)
+    buttons_col: int = HV.KODE  # the buttons sit right of the title
+
+
+@dataclass(frozen=True)
+class XlwingsConfLayout:
+    """The hidden `xlwings.conf` sheet: xlwings reads key/value pairs from A1 down to the
+    first empty row (``GetConfigFromSheet`` in xlwings.bas); our notes start below a gap."""
+
+    n_settings: int
+    key_col: int = 0
+    value_col: int = 1
+
+    @property
+    def settings_row(self) -> int:
+        return 0
+
+    @property
+    def version_row(self) -> int:
+        """Label and version of the xlwings VBA module embedded in the workbook."""
+        return self.n_settings + 1
+
+    @property
+    def notes_row(self) -> int:
+        return self.version_row + 2
+
+
+def button_places(sheet: str) -> list[ButtonPlace]:
+    """The buttons of ``sheet`` in the .xlsm, where a user finds them without searching.
+
+    Quarter sheets and Rekap Tahunan: top left, in the title row (the title is centred over
+    the whole table, so the left of its row is empty, and the row stays on screen with the
+    frozen header). Petunjuk: right of the title. Hasil Validasi: right of its title.
+    """
+    if sheet in QUARTER_SHEETS:
+        return _button_pair(QuarterLayout.title_row, Q.NO, 4, 1)
+    if sheet == SHEET_REKAP:
+        return _button_pair(RekapLayout.title_row, R.KODE, 4, 1)
+    if sheet == SHEET_PETUNJUK:
+        return _button_pair(0, PETUNJUK_TEXT_COL + 1, 8, 1)
+    if sheet == SHEET_HASIL:
+        return _button_pair(HasilLayout.title_row, HasilLayout.buttons_col, 4, 1)
+    return []

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from . import __version__
-from .layout import QUARTER_SHEETS, SHEET_REKAP, TEMPLATE_VERSION
+from .layout import QUARTER_SHEETS, SHEET_HASIL, SHEET_REKAP, TEMPLATE_VERSION
 from .model import Form
 from .numbers import format_decimal
 
 
-def petunjuk_blocks(form: Form, vba: bool = False) -> list[tuple[str, str]]:
-    """(style, text) pairs; style is title, heading, text, input, over, header, plain, small, gap."""
+def petunjuk_blocks(form: Form, vba: bool = False,
+                    xlwings_version: str | None = None) -> list[tuple[str, str]]:
+    """(style, text) pairs; style is title, heading, text, input, over, header, plain, small, gap.
+
+    ``vba``: the .xlsm, whose buttons need xlwings ``xlwings_version`` on the PC."""
     cap = form.capaian.display_cap
     cap_text = (f"dibatasi paling tinggi {format_decimal(cap * 100, 0)}% untuk tampilan (nilai sebenarnya "
                 f"tetap tercatat di kolom CAPAIAN TANPA BATAS pada sheet {SHEET_REKAP})"
@@ -66,18 +69,46 @@ def petunjuk_blocks(form: Form, vba: bool = False) -> list[tuple[str, str]]:
                  "sheet. Perubahan pagu atau target dilakukan oleh pengelola dengan menerbitkan "
                  "formulir baru. Berkas yang rumus atau pagunya diubah akan ditolak saat diperiksa."),
     ]
+    if not vba:
+        blocks += [
+            ("text", "Berkas .xlsx ini tidak memuat makro, sehingga aman dikirim melalui e-mail. "
+                     "Pengelola dapat membuat formulir yang sama sebagai .xlsm dengan tombol "
+                     "Validasi dan Konsolidasi untuk memeriksa berkas di komputernya."),
+        ]
     if vba:
         blocks += [
             ("gap", ""),
-            ("heading", "6. Berkas dengan tombol (.xlsm)"),
-            ("text", "Berkas .xlsm memuat tombol Validasi dan Konsolidasi yang menjalankan "
-                     "pemeriksaan dengan Python (xlwings) di komputer yang sudah dipasangi "
-                     "xlkinerja. Berkas .xlsx berisi formulir yang sama tanpa makro dan itulah yang "
-                     "dikirim melalui e-mail, karena banyak server e-mail menahan lampiran .xlsm."),
-            ("text", "Bila .xlsm diterima dari e-mail atau internet, Office memblokir makronya. "
-                     "Simpan berkas ke folder, klik kanan > Properties, centang Unblock (Buka "
-                     "blokir) lalu OK; atau simpan di Trusted Location. Setelah dibuka, klik "
-                     "Enable Content bila diminta."),
+            ("heading", "6. Dua bentuk berkas: .xlsx untuk dikirim, .xlsm dengan tombol"),
+            ("text", "Formulir ini ada dalam dua bentuk yang isinya sama. Berkas .xlsx (tanpa "
+                     "makro) adalah yang dikirim ke OPD dan dikirim kembali melalui e-mail, karena "
+                     "banyak server e-mail menahan lampiran .xlsm dan Office memblokir makro dari "
+                     "internet. Berkas .xlsm ini memuat tombol Validasi dan Konsolidasi dan "
+                     "dipakai di meja yang memeriksa, di komputer yang sudah dipasangi Python."),
+            ("text", "• Tombol ada di kiri atas setiap sheet triwulan dan sheet "
+                     f"{SHEET_REKAP}, di kanan atas sheet ini, dan di sheet {SHEET_HASIL}."),
+            ("text", "• Validasi: memeriksa isian seperti yang tampak di layar (perubahan yang "
+                     f"belum disimpan ikut diperiksa), menulis daftar temuan ke sheet {SHEET_HASIL} "
+                     "dengan tautan ke setiap sel, dan menandai sel yang bermasalah (merah = galat, "
+                     "jingga = peringatan, dengan catatan berisi pesannya). Menjalankannya lagi "
+                     "mengganti hasil dan tanda sebelumnya."),
+            ("text", f"• Konsolidasi: menghitung ulang {SHEET_REKAP} lalu memperbarui "
+                     f"{SHEET_HASIL}."),
+            ("text", "• Syarat di komputer pemeriksa: Python 3.10 atau lebih baru dengan paket "
+                     "xlkinerja[button] (perintah: pip install \"xlkinerja[button]\"), yang "
+                     f"memasang xlwings{' ' + xlwings_version if xlwings_version else ''}, versi "
+                     "yang sama dengan modul xlwings di dalam workbook ini. Add-in xlwings tidak "
+                     "diperlukan."),
+            ("heading", "Bila tombol tidak berjalan karena makro diblokir"),
+            ("text", "Berkas .xlsm yang diterima dari e-mail atau diunduh dari internet diberi "
+                     "tanda oleh Windows (Mark of the Web) dan Office memblokir makronya. Tutup "
+                     "berkas, simpan ke folder di komputer, klik kanan berkas > Properties, pada "
+                     "tab General centang Unblock (Buka blokir), lalu OK. Atau simpan berkas di "
+                     "folder Trusted Location (File > Options > Trust Center > Trust Center "
+                     "Settings > Trusted Locations). Saat dibuka, klik Enable Content bila "
+                     "diminta."),
+            ("text", "Bila sheet dikunci dengan kata sandi, tombol memerlukan kata sandi itu: "
+                     "isi variabel lingkungan XLKINERJA_PASSWORD di komputer pemeriksa dengan "
+                     "kata sandinya. Tanpa kata sandi (bawaan), tidak ada yang perlu diatur."),
         ]
     blocks += [
         ("gap", ""),

@@ -4,7 +4,8 @@
   cached results of formulas, which a file never opened in Excel may not have).
 - :class:`OpenpyxlFormulaSource`: the same file's formulas, read with openpyxl in read-only mode,
   only where integrity is checked.
-- The button (``xlkinerja.button``) adds an xlwings engine: the workbook as it is on screen.
+- :class:`XlwingsSource`: the workbook open in Excel, through xlwings, as it is on screen
+  (unsaved edits included); used by the buttons (``xlkinerja.button``).
 
 Every engine yields a :class:`Grid` per sheet: rows of Python values, ``None`` for an empty cell,
 numbers as int/float, text as str, booleans as bool.
@@ -126,6 +127,64 @@ class OpenpyxlFormulaSource(WorkbookSource):
             self._wb.close()
         except Exception:  # noqa: BLE001
             pass
+
+
+class XlwingsSource(WorkbookSource):
+    """A workbook open in Excel, read through xlwings' Book/Sheet/Range API.
+
+    Values are what Excel shows now (its recalculated results and the user's unsaved edits);
+    formulas come from ``Range.formula``. Error values (#DIV/0!) read as None, as calamine
+    reads them. xlwings is not imported here: the caller hands in an ``xlwings.Book``.
+    """
+
+    # Excel's XlSheetVisibility: xlSheetVisible -1, xlSheetHidden 0, xlSheetVeryHidden 2
+    _VISIBLE, _VERY_HIDDEN = -1, 2
+
+    def __init__(self, book, name: str | None = None):
+        self.book = book
+        self.name = name or book.name
+        self._values: dict[str, Grid] = {}
+        self._formulas: dict[str, Grid] = {}
+
+    def sheet_names(self) -> list[str]:
+        return [sheet.name for sheet in self.book.sheets]
+
+    def _range(self, sheet: str):
+        sh = self.book.sheets[sheet]
+        last = sh.used_range.last_cell  # the used range may start below A1: read from A1
+        return sh.range((1, 1), (last.row, last.column))
+
+    def values(self, sheet: str) -> Grid:
+        if sheet not in self._values:
+            grid = self._range(sheet).options(ndim=2).value
+            self._values[sheet] = [[normalize(v) for v in row] for row in grid]
+        return self._values[sheet]
+
+    def formulas(self, sheet: str) -> Grid:
+        if sheet not in self._formulas:
+            raw = self._range(sheet).formula
+            # Excel gives a string for one cell, rows of strings for a block
+            if not isinstance(raw, (list, tuple)):
+                grid = [[raw]]
+            elif raw and not isinstance(raw[0], (list, tuple)):
+                grid = [list(raw)]
+            else:
+                grid = [list(row) for row in raw]
+            self._formulas[sheet] = [[v if isinstance(v, str) and v.startswith("=") else None
+                                      for v in row] for row in grid]
+        return self._formulas[sheet]
+
+    def sheet_visibility(self) -> dict[str, str]:
+        out = {}
+        for sheet in self.book.sheets:
+            state = sheet.visible
+            if state is True or state == self._VISIBLE:
+                out[sheet.name] = "visible"
+            elif state is not False and state == self._VERY_HIDDEN:
+                out[sheet.name] = "veryHidden"
+            else:
+                out[sheet.name] = "hidden"
+        return out
 
 
 def cell(grid: Grid, row: int, col: int) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import math
 from pathlib import Path
@@ -21,8 +22,10 @@ from xlsxwriter.worksheet import Worksheet
 from . import __version__
 from .atomic import atomic_path
 from .formulas import FormulaMap, quarter_values, rekap_values
-from .layout import (META_MARKER, NARRATIVE_LABEL_LAST, NARRATIVES, Q, QUARTER_SHEETS, R, REKAP_TW,
-                     SHEET_META, SHEET_PETUNJUK, SHEET_REKAP, TEMPLATE_VERSION, WorkbookLayout, a1)
+from .layout import (HV, META_MARKER, NARRATIVE_LABEL_LAST, NARRATIVES, PETUNJUK_TEXT_COL, Q,
+                     QUARTER_SHEETS, R, REKAP_TW, SHEET_HASIL, SHEET_META, SHEET_PETUNJUK,
+                     SHEET_REKAP, SHEET_XLWINGS_CONF, TEMPLATE_VERSION, WORKBOOK_CODENAME,
+                     HasilLayout, WorkbookLayout, XlwingsConfLayout, a1, button_places)
 from .model import (NOT_AVAILABLE, QUARTERS, ROMAN, Form, Indikator, Polarity,
                     QuarterEntries)
 from .numbers import format_number, format_rupiah
@@ -200,6 +203,8 @@ class FormulirWriter:
         self.entries = entries or {}
         self.password = password or ""
         self.cached_results = cached_results
+        if buttons and vba_project is None:
+            raise ValueError("buttons need a VBA project (write an .xlsm)")
         self.vba_project = vba_project
         self.buttons = buttons
         self.layout = WorkbookLayout(form)
@@ -233,24 +238,40 @@ class FormulirWriter:
         wb.set_custom_property("xlkinerja_opd_code", form.opd_code)
         wb.set_custom_property("xlkinerja_year", str(form.year))
         wb.set_custom_property("xlkinerja_model_sha256", model_sha256(form))
-        if self.vba_project is not None:
-            wb.add_vba_project(self.vba_project, is_stream=True)
-            wb.set_vba_name("ThisWorkbook")
+        macro = self.vba_project is not None
+        if macro:
+            wb.add_vba_project(io.BytesIO(self.vba_project), is_stream=True)
+            wb.set_vba_name(WORKBOOK_CODENAME)
 
         petunjuk = wb.add_worksheet(SHEET_PETUNJUK)
         quarter_sheets = [wb.add_worksheet(name, _AutoHeightSheet) for name in QUARTER_SHEETS]
         rekap = wb.add_worksheet(SHEET_REKAP, _AutoHeightSheet)
+        macro_sheets = [wb.add_worksheet(SHEET_HASIL), wb.add_worksheet(SHEET_XLWINGS_CONF)] \
+            if macro else []
         meta = wb.add_worksheet(SHEET_META)
-        self.sheets = [petunjuk, *quarter_sheets, rekap, meta]
-        if self.vba_project is not None:
-            for i, ws in enumerate(self.sheets, start=1):
-                ws.set_vba_name(f"Sheet{i}")
+        self.sheets = [petunjuk, *quarter_sheets, rekap, *macro_sheets, meta]
+        assert [ws.name for ws in self.sheets] == WorkbookLayout.sheet_names(macro=macro)
+        if macro:
+            # every sheet, hidden ones included, has the code name of its document module
+            codenames = WorkbookLayout.sheet_codenames(macro=True)
+            for ws in self.sheets:
+                ws.set_vba_name(codenames[ws.name])
 
         self._write_petunjuk(petunjuk)
         for q, ws in zip(QUARTERS, quarter_sheets):
             self._write_quarter(ws, q)
         self._write_rekap(rekap)
+        if macro:
+            self._write_hasil(macro_sheets[0])
+            self._write_xlwings_conf(macro_sheets[1])
         self._write_meta(meta)
+        if self.buttons:
+            for ws in self.sheets:
+                for place in button_places(ws.name):
+                    ws.insert_button(place.row, place.col, {
+                        "macro": place.macro, "caption": place.caption,
+                        "x_offset": place.x_offset, "y_offset": place.y_offset,
+                        "width": place.width, "height": place.height})
         for ws in self.sheets:
             self._protect(ws)
         quarter_sheets[0].activate()
@@ -494,7 +515,8 @@ class FormulirWriter:
         ws.set_column(R.ID, R.ID, 24, None, {"hidden": True})
         ws.merge_range(K.title_row, 0, K.title_row, R.PERSEN,
                        f"REKAP TAHUNAN REALISASI ANGGARAN DAN CAPAIAN KINERJA TAHUN {form.year}",
-                       f(bold=True, font_size=12, align="center"))
+                       f(bold=True, font_size=12, align="center", valign="vcenter"))
+        ws.set_row(K.title_row, 20)  # as on the quarter sheets; room for the buttons of the .xlsm
         ws.merge_range(K.opd_row, 0, K.opd_row, R.PERSEN, f"Perangkat Daerah : {form.opd_name}",
                        f(bold=True, font_size=10))
 
@@ -598,8 +620,8 @@ class FormulirWriter:
         from .petunjuk import petunjuk_blocks
 
         f = self.f
-        ws.set_column(0, 0, 3)
-        ws.set_column(1, 1, 110)
+        ws.set_column(0, PETUNJUK_TEXT_COL - 1, 3)
+        ws.set_column(PETUNJUK_TEXT_COL, PETUNJUK_TEXT_COL, 110)
         ws.hide_gridlines(2)
         styles = {
             "title": f(bold=True, font_size=13, valign="vcenter", text_wrap=True),
@@ -612,17 +634,77 @@ class FormulirWriter:
             "small": f(text_wrap=True, font_size=8, font_color="#595959"),
         }
         r = 0
-        for style, text in petunjuk_blocks(self.form, vba=self.vba_project is not None):
+        vba = self.vba_project is not None
+        version = None
+        if vba:
+            from .vba import xlwings_version
+
+            version = xlwings_version()
+        for style, text in petunjuk_blocks(self.form, vba=vba, xlwings_version=version):
             if style == "gap":
                 r += 1
                 continue
-            ws.write_string(r, 1, text, styles[style])
+            ws.write_string(r, PETUNJUK_TEXT_COL, text, styles[style])
             ws.set_row(r, 14 * max(1, _text_lines(text, 120)) + (6 if style == "title" else 2))
             r += 1
         ws.set_landscape()
         ws.set_paper(PAPER_FOLIO)
         ws.fit_to_pages(1, 0)
-        ws.print_area(0, 0, max(r - 1, 0), 1)
+        ws.print_area(0, 0, max(r - 1, 0), PETUNJUK_TEXT_COL)
+
+    # -- the sheets of the macro workbook ---------------------------------------------------
+    def _write_hasil(self, ws) -> None:
+        """`Hasil Validasi` before the first run: title, what to do, the marks, the headers."""
+        from . import hasil
+
+        H, f = HasilLayout(), self.f
+        for col, width in hasil.WIDTHS.items():
+            # text columns are Text (@), so Excel keeps a message such as "4.01" as typed
+            text = col in (HV.TINGKAT, HV.SHEET, HV.KODE, HV.PESAN)
+            ws.set_column(col, col, width, f(num_format="@", text_wrap=col == HV.PESAN)
+                          if text else None)
+        ws.set_column(HV.MARK_SHEET, HV.MARK_NOTE, 14, f(num_format="@"), {"hidden": True})
+        ws.set_row(H.title_row, 20)
+        ws.write_string(H.title_row, HV.NO, hasil.TITLE, f(bold=True, font_size=12,
+                                                            valign="vcenter"))
+        ws.write_string(H.summary_row, HV.NO, hasil.NOT_YET, f(bold=True, font_size=10))
+        ws.write_string(H.legend_row, HV.NO, hasil.LEGEND, f(font_size=9, italic=True))
+        for col, text in {**hasil.HEADERS, **hasil.MARK_HEADERS}.items():
+            ws.write_string(H.header_row, col, text, f.header())
+        ws.freeze_panes(H.first_row, 0)
+        ws.set_landscape()
+        ws.set_paper(PAPER_FOLIO)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(H.header_row)
+
+    def _write_xlwings_conf(self, ws) -> None:
+        """Hidden `xlwings.conf`: xlwings' settings from A1 down, then our notes."""
+        from .vba import XLWINGS_SETTINGS, xlwings_version
+
+        C = XlwingsConfLayout(len(XLWINGS_SETTINGS))
+        ws.set_column(C.key_col, C.key_col, 30)
+        ws.set_column(C.value_col, C.value_col, 12)
+        for i, (key, value) in enumerate(XLWINGS_SETTINGS):
+            ws.write_string(C.settings_row + i, C.key_col, key)
+            if isinstance(value, bool):
+                ws.write_boolean(C.settings_row + i, C.value_col, value)
+            else:
+                ws.write_string(C.settings_row + i, C.value_col, str(value))
+        ws.write_string(C.version_row, C.key_col, "Versi modul VBA xlwings di workbook ini")
+        ws.write_string(C.version_row, C.value_col, xlwings_version())
+        notes = [
+            "Pengaturan xlwings untuk tombol Validasi dan Konsolidasi (dibaca oleh modul VBA "
+            "xlwings dari A1 ke bawah sampai baris kosong pertama).",
+            "ADD_WORKBOOK_TO_PYTHONPATH FALSE: folder workbook tidak dimasukkan ke jalur Python, "
+            "sehingga berkas .py di samping workbook tidak pernah dijalankan.",
+            "Tidak ada Interpreter_Win: xlwings memakai pengaturan xlwings.conf milik pengguna, "
+            "atau python di PATH.",
+            "Python di komputer ini harus memasang xlwings dengan versi yang sama dengan versi "
+            "modul VBA di atas (pip install \"xlkinerja[button]\").",
+        ]
+        for i, text in enumerate(notes):
+            ws.write_string(C.notes_row + i, C.key_col, text)
+        ws.hide()
 
     # -- meta ------------------------------------------------------------------------------
     def _write_meta(self, ws) -> None:

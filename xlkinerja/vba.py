@@ -1,0 +1,227 @@
+"""The VBA project of the macro-enabled workbook (.xlsm), built from source text.
+
+The project is made here, by code, from three sources and nothing else:
+
+- ``macros/*.bas`` of this package: our module (``XlKinerja``) with the Subs the buttons run;
+- xlwings' standalone VBA, read from the installed xlwings package exactly as
+  ``xlwings quickstart --standalone`` / ``xlwings release`` embed it: the standard module
+  ``xlwings`` (``xlwings/xlwings.bas``, BSD 3-clause, its licence notice kept verbatim) and
+  the class ``Dictionary`` (``xlwings/addin/Dictionary.cls``, Tim Hall's VBA-Dictionary, MIT,
+  notice in its header);
+- one document module per sheet, plus ``ThisWorkbook``, named by the sheet code names of
+  :meth:`~xlkinerja.layout.WorkbookLayout.sheet_codenames`.
+
+How: pyOpenVBA (MIT, pure Python) gives a throw-away VBA-less .xlsm that carries only the code
+names the project Excel itself creates for a first macro (``ExcelFile.add_vba_project``: one
+document module per code name, with Excel's own VB_Base CLSIDs); our modules are added, the file
+is saved, and its ``xl/vbaProject.bin`` is taken out. Two fix-ups follow [MS-OVBA] and Excel's
+own output:
+
+- the ``VBA/_VBA_PROJECT`` stream becomes the 7 bytes ``CC 61 FF FF 00 00 00`` (version 0xFFFF,
+  no performance cache, [MS-OVBA] 2.3.4.1): Office then ignores any compiled cache and compiles
+  the modules from their source text;
+- the ``VBA/dir`` stream ends at its terminator record, as Excel writes it (pyOpenVBA 6.5 writes
+  four extra zero bytes after it).
+
+Module source is stored in code page 1252 with CRLF line endings; the build refuses text that
+code page cannot hold. Builds are byte-for-byte reproducible.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import struct
+import tempfile
+import zipfile
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, Iterable
+
+from .layout import WORKBOOK_CODENAME, WorkbookLayout
+
+__all__ = ["ButtonExtraMissing", "MACRO_MODULES", "XLWINGS_SETTINGS", "build_vba_project",
+           "macro_modules", "xlwings_modules", "xlwings_version", "xlsm_options"]
+
+#: [MS-OVBA] 2.3.4.1: Reserved1=0x61CC, Version=0xFFFF, Reserved2=0, Reserved3=0, no cache.
+INTEROPERABLE_VBA_PROJECT_STREAM = b"\xCC\x61\xFF\xFF\x00\x00\x00"
+
+#: our VBA modules: module name -> file in ``macros/``
+MACRO_MODULES = {"XlKinerja": "xlkinerja.bas"}
+
+#: The rows of the hidden `xlwings.conf` sheet (key, value). xlwings.bas reads them with
+#: ``GetConfigFromSheet`` (keys upper-cased) and they override the user's own xlwings.conf:
+#: - ADD_WORKBOOK_TO_PYTHONPATH False: the workbook's folder is NOT put on sys.path, so a
+#:   ``.py`` file lying beside a workbook that came by e-mail is never imported;
+#: - Use UDF Server False: RunPython starts a fresh ``python`` per click (no COM server that
+#:   keeps old code loaded); Show Console False: no console window flashes up.
+#: Deliberately absent: Interpreter_Win/Interpreter_Mac/PYTHONPATH/Conda, so no interpreter
+#: path is forced: xlwings uses the user's own xlwings.conf, else ``python`` on PATH.
+#: Booleans are written as booleans, as xlwings' own quickstart sheet has them.
+XLWINGS_SETTINGS: tuple[tuple[str, Any], ...] = (
+    ("ADD_WORKBOOK_TO_PYTHONPATH", False),
+    ("Use UDF Server", False),
+    ("Show Console", False),
+)
+
+_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,30}$")  # a VBA identifier, at most 31 characters
+_CODE_PAGE = "cp1252"
+
+
+class ButtonExtraMissing(RuntimeError):
+    """Writing an .xlsm needs the optional packages of ``xlkinerja[button]``."""
+
+
+def _require(module: str):
+    try:
+        return __import__(module)
+    except ImportError as exc:
+        raise ButtonExtraMissing(
+            f"Workbook .xlsm dengan tombol memerlukan paket tambahan ({module} tidak terpasang). "
+            "Pasang dengan: pip install \"xlkinerja[button]\", atau tulis berkas .xlsx.") from exc
+
+
+# -- sources -----------------------------------------------------------------------------------
+
+def _crlf(text: str) -> str:
+    """VBA stores CRLF line endings; make sure the text ends with one."""
+    text = re.sub(r"\r?\n", "\r\n", text)
+    if text and not text.endswith("\r\n"):
+        text += "\r\n"
+    return text
+
+
+def _check_code_page(name: str, text: str) -> None:
+    try:
+        text.encode(_CODE_PAGE)
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"VBA module {name}: character {text[exc.start]!r} is not in code page "
+                         "1252; VBA source must be written in it") from None
+
+
+def macro_modules() -> dict[str, str]:
+    """Our modules: name -> VBA source (from ``macros/`` of the installed package)."""
+    return {name: files("xlkinerja.macros").joinpath(filename).read_text(encoding="utf-8")
+            for name, filename in MACRO_MODULES.items()}
+
+
+def xlwings_root() -> Path:
+    return Path(_require("xlwings").__file__).parent
+
+
+def xlwings_version() -> str:
+    return _require("xlwings").__version__
+
+
+def xlwings_modules() -> dict[str, str]:
+    """xlwings' standalone VBA, verbatim: module ``xlwings`` and class ``Dictionary``."""
+    root = xlwings_root()
+    return {"xlwings": (root / "xlwings.bas").read_text(encoding="utf-8"),
+            "Dictionary": (root / "addin" / "Dictionary.cls").read_text(encoding="utf-8")}
+
+
+def _is_class_source(source: str) -> bool:
+    head = source.lstrip()[:2000]
+    return bool(re.match(r"VERSION\s+[\d.]+\s+CLASS", head))
+
+
+def _with_vb_name(source: str, name: str) -> str:
+    """Make the ``Attribute VB_Name`` line (if any) agree with the module name."""
+    return re.sub(r'^Attribute VB_Name = "[^"]*"', f'Attribute VB_Name = "{name}"', source,
+                  count=1, flags=re.MULTILINE)
+
+
+# -- the build ---------------------------------------------------------------------------------
+
+def _skeleton_xlsm(path: str, sheet_codenames: list[str]) -> None:
+    """A VBA-less workbook that carries only the code names (what add_vba_project reads)."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(path)
+    wb.set_vba_name(WORKBOOK_CODENAME)
+    for code in sheet_codenames:
+        ws = wb.add_worksheet(code)
+        ws.set_vba_name(code)
+    wb.close()
+
+
+def _dir_records(raw: bytes):
+    """(record id, start, end) of each record of a decompressed ``dir`` stream."""
+    pos = 0
+    while pos + 6 <= len(raw):
+        rid, size = struct.unpack_from("<HI", raw, pos)
+        if rid == 0x0009:  # PROJECTVERSION: its Size field says 4, but 6 bytes follow
+            size = 6
+        yield rid, pos, pos + 6 + size
+        if rid == 0x0010:  # Terminator
+            return
+        pos += 6 + size
+
+
+def _trim_dir_terminator(cfb) -> None:
+    """End the ``dir`` stream at its Terminator record ([MS-OVBA] 2.3.4.2), as Excel does."""
+    from pyopenvba.vba import compress, decompress
+
+    raw = decompress(cfb.get_stream_in_storage("VBA", "dir"))
+    for rid, _, end in _dir_records(raw):
+        if rid == 0x0010:
+            if len(raw) != end:
+                cfb.write_stream_in_storage("VBA", "dir", compress(raw[:end]))
+            return
+    raise ValueError("VBA dir stream has no terminator record")
+
+
+def build_vba_project(sheet_codenames: Iterable[str],
+                      modules: dict[str, str] | None = None) -> bytes:
+    """The bytes of ``xl/vbaProject.bin``: ThisWorkbook, a document module per sheet code
+    name (in sheet order), our modules and xlwings' standalone modules (or ``modules``)."""
+    codes = list(sheet_codenames)
+    modules = {**macro_modules(), **xlwings_modules()} if modules is None else dict(modules)
+    return _build(tuple(codes), tuple(modules.items()))
+
+
+@functools.lru_cache(maxsize=8)
+def _build(codes: tuple[str, ...], modules: tuple[tuple[str, str], ...]) -> bytes:
+    _require("pyopenvba")
+    from pyopenvba import ExcelFile, VBAModuleKind
+    from pyopenvba.cfb import CFB
+
+    names = [WORKBOOK_CODENAME, *codes, *(name for name, _ in modules)]
+    for name in names:
+        if not _IDENT.match(name):
+            raise ValueError(f"not a valid VBA module or code name: {name!r}")
+    if len({n.casefold() for n in names}) != len(names):
+        raise ValueError(f"duplicate VBA module names: {names}")
+
+    with tempfile.TemporaryDirectory(prefix="xlkinerja-vba-") as tmp:
+        skeleton, out = str(Path(tmp) / "skeleton.xlsm"), str(Path(tmp) / "out.xlsm")
+        _skeleton_xlsm(skeleton, list(codes))
+        with ExcelFile(skeleton) as book:
+            project = book.add_vba_project()  # ThisWorkbook + one document module per sheet
+            got = {m.name for m in project.modules}
+            if got != {WORKBOOK_CODENAME, *codes}:
+                raise RuntimeError(f"pyOpenVBA made document modules {sorted(got)}, "
+                                   f"expected {[WORKBOOK_CODENAME, *codes]}")
+            for name, source in modules:
+                source = _with_vb_name(_crlf(source), name)
+                _check_code_page(name, source)
+                kind = VBAModuleKind.other if _is_class_source(source) else VBAModuleKind.standard
+                project.add_module(name, source, kind=kind)
+            book.save(out)
+        with ExcelFile(out) as check:
+            problems = check.validate()
+            if problems:
+                raise RuntimeError(f"pyOpenVBA found the VBA project inconsistent: {problems}")
+        with zipfile.ZipFile(out) as z:
+            data = z.read("xl/vbaProject.bin")
+
+    cfb = CFB.from_bytes(data)
+    cfb.write_stream_in_storage("VBA", "_VBA_PROJECT", INTEROPERABLE_VBA_PROJECT_STREAM)
+    _trim_dir_terminator(cfb)
+    return cfb.to_bytes()
+
+
+def xlsm_options() -> dict[str, Any]:
+    """Writer options for a macro-enabled workbook: the VBA project and the buttons."""
+    codenames = WorkbookLayout.sheet_codenames(macro=True).values()
+    return {"vba_project": build_vba_project(codenames), "buttons": True}
