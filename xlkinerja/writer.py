@@ -12,15 +12,13 @@ import datetime as dt
 import hashlib
 import io
 import json
-import math
 from pathlib import Path
-from typing import Any
 
-from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
 from .atomic import atomic_path
+from .xlsxkit import (HEADER_FILL, INPUT_FILL, OVER_FILL, OVER_FONT, PAPER_FOLIO, PROGRAM_FILL,
+                      AutoHeightSheet, Formats, ProtectedWorkbook, RowFit, text_lines)
 from .formulas import FormulaMap, quarter_values, rekap_values
 from .layout import (HV, META_MARKER, NARRATIVE_LABEL_LAST, NARRATIVES, PETUNJUK_TEXT_COL, Q,
                      QUARTER_SHEETS, R, REKAP_TW, SHEET_HASIL, SHEET_META, SHEET_PETUNJUK,
@@ -32,12 +30,7 @@ from .numbers import format_number, format_rupiah
 
 __all__ = ["write_workbook", "FormulirWriter", "model_json", "model_sha256"]
 
-INPUT_FILL = "#FFF2CC"  # the one fill that means "type here"
-HEADER_FILL = "#D9E1F2"
-PROGRAM_FILL = "#F2F2F2"
-OVER_FILL, OVER_FONT = "#FFC7CE", "#9C0006"
 
-PAPER_FOLIO = 14  # 8.5 x 13 in, the F4/Folio of Indonesian offices
 
 QUARTER_WIDTHS = {Q.NO: 5, Q.SASARAN: 28, Q.INDIKATOR: 28, Q.TARGET: 9, Q.CARA: 26,
                   Q.IND_REAL: 11, Q.CAPAIAN: 7, Q.IND_KET: 22, Q.URAIAN: 48, Q.PAGU: 17,
@@ -54,61 +47,6 @@ def model_sha256(form: Form) -> str:
     return hashlib.sha256(model_json(form).encode("utf-8")).hexdigest()
 
 
-class _ProtectedWorkbook(Workbook):
-    """xlsxwriter has sheet protection only; add <workbookProtection lockStructure="1">."""
-
-    structure_password: str | None = None
-
-    def _write_workbook_pr(self) -> None:
-        super()._write_workbook_pr()
-        attributes: list[tuple[str, Any]] = []
-        if self.structure_password:
-            attributes.append(("workbookPassword", _legacy_hash(self.structure_password)))
-        attributes.append(("lockStructure", 1))
-        self._xml_empty_tag("workbookProtection", attributes)
-
-
-def _legacy_hash(password: str) -> str:
-    # ECMA-376 Part 4, 14.7.1: the same weak hash Excel uses for sheet protection.
-    digest = 0
-    for char in password[::-1]:
-        digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
-        digest ^= ord(char)
-    digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
-    digest ^= len(password)
-    digest ^= 0xCE4B
-    return f"{digest:X}"
-
-
-class _Formats:
-    """xlsxwriter formats made on demand from property sets (one object per distinct style)."""
-
-    BASE = {"font_name": "Arial", "font_size": 9, "valign": "top"}
-
-    def __init__(self, wb: Workbook):
-        self.wb = wb
-        self.cache: dict[frozenset, Any] = {}
-
-    def __call__(self, **props: Any):
-        merged = dict(self.BASE)
-        merged.update(props)
-        key = frozenset(merged.items())
-        if key not in self.cache:
-            self.cache[key] = self.wb.add_format(merged)
-        return self.cache[key]
-
-    # named styles used across sheets; keyword arguments override the defaults
-    def cell(self, **p):
-        return self(**{"border": 1, "text_wrap": True, **p})
-
-    def input(self, **p):
-        return self(**{"border": 1, "text_wrap": True, "bg_color": INPUT_FILL, "locked": False, **p})
-
-    def header(self, **p):
-        return self(**{"border": 1, "bold": True, "align": "center", "valign": "vcenter",
-                       "text_wrap": True, "bg_color": HEADER_FILL, **p})
-
-
 def _indicator_format(ind: Indikator, decimals: int | None = None) -> str:
     if ind.is_percent:
         return "0.00%" if decimals is None else ("0%" if decimals == 0 else "0." + "0" * decimals + "%")
@@ -118,78 +56,6 @@ def _indicator_format(ind: Indikator, decimals: int | None = None) -> str:
 def _target_text(ind: Indikator) -> str:
     unit = "%" if ind.is_percent else ""
     return f"{format_number(ind.target)}{unit} – {format_number(ind.target_high)}{unit}"
-
-
-def _text_lines(text: str | None, chars_per_line: float) -> int:
-    if not text:
-        return 0
-    return sum(max(1, math.ceil(len(part) / chars_per_line)) for part in text.split("\n"))
-
-
-class _AutoHeightSheet(Worksheet):
-    """A worksheet whose estimated row heights stay "automatic" for Excel.
-
-    Rows listed in ``auto_rows`` get a height (so LibreOffice and printing show wrapped text) but
-    no customHeight flag, so Excel still grows the row when a user types a long keterangan.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.auto_rows: set[int] = set()
-        self._auto_row = False
-
-    def _write_row(self, row, spans, row_info=None, empty_row=False):  # noqa: D401
-        self._auto_row = row in self.auto_rows
-        try:
-            super()._write_row(row, spans, row_info, empty_row)
-        finally:
-            self._auto_row = False
-
-    def _xml_start_tag_unencoded(self, tag, attributes=None):
-        super()._xml_start_tag_unencoded(tag, self._drop_custom(tag, attributes))
-
-    def _xml_empty_tag_unencoded(self, tag, attributes=None):
-        super()._xml_empty_tag_unencoded(tag, self._drop_custom(tag, attributes))
-
-    def _drop_custom(self, tag, attributes):
-        if tag == "row" and self._auto_row and attributes:
-            return [a for a in attributes if a[0] != "customHeight"]
-        return attributes
-
-
-class _RowFit:
-    """Estimates how many lines wrapped text needs, to size rows (Arial 9: ~12 pt a line)."""
-
-    LINE_PT = 12.0
-
-    def __init__(self, widths: dict[int, float]):
-        self.widths = widths
-        self.lines: dict[int, int] = {}
-        self.blocks: list[tuple[int, int, int]] = []  # merged cells: first row, last row, lines
-
-    def _cpl(self, cols: range, bold: bool, indent: int) -> float:
-        width = sum(self.widths.get(c, 8.43) for c in cols) - 1.5 * indent
-        return max(1.0, width * (1.3 if bold else 1.45))
-
-    def text(self, row: int, col: int, text: str | None, bold: bool = False, indent: int = 0,
-             last_col: int | None = None, last_row: int | None = None) -> None:
-        if not text:
-            return
-        need = _text_lines(text, self._cpl(range(col, (last_col or col) + 1), bold, indent))
-        if last_row is not None and last_row > row:
-            self.blocks.append((row, last_row, need))
-        else:
-            self.lines[row] = max(self.lines.get(row, 1), need)
-
-    def apply(self, ws: "_AutoHeightSheet") -> None:
-        for first, last, need in self.blocks:
-            have = sum(self.lines.get(r, 1) for r in range(first, last + 1))
-            if need > have:
-                self.lines[last] = self.lines.get(last, 1) + need - have
-        for row, n in self.lines.items():
-            if n > 1:
-                ws.set_row(row, n * self.LINE_PT + 3)
-                ws.auto_rows.add(row)
 
 
 class FormulirWriter:
@@ -222,10 +88,10 @@ class FormulirWriter:
 
     # -- whole workbook --------------------------------------------------------------------
     def _write_to(self, filename: str) -> None:
-        wb = _ProtectedWorkbook(filename, {"strings_to_numbers": False, "strings_to_formulas": False,
+        wb = ProtectedWorkbook(filename, {"strings_to_numbers": False, "strings_to_formulas": False,
                                            "strings_to_urls": False})
         wb.structure_password = self.password or None
-        self.wb, self.f = wb, _Formats(wb)
+        self.wb, self.f = wb, Formats(wb)
         form = self.form
         wb.set_properties({
             "title": f"Formulir Pengukuran Kinerja {form.opd_name} {form.year}",
@@ -244,8 +110,8 @@ class FormulirWriter:
             wb.set_vba_name(WORKBOOK_CODENAME)
 
         petunjuk = wb.add_worksheet(SHEET_PETUNJUK)
-        quarter_sheets = [wb.add_worksheet(name, _AutoHeightSheet) for name in QUARTER_SHEETS]
-        rekap = wb.add_worksheet(SHEET_REKAP, _AutoHeightSheet)
+        quarter_sheets = [wb.add_worksheet(name, AutoHeightSheet) for name in QUARTER_SHEETS]
+        rekap = wb.add_worksheet(SHEET_REKAP, AutoHeightSheet)
         macro_sheets = [wb.add_worksheet(SHEET_HASIL), wb.add_worksheet(SHEET_XLWINGS_CONF)] \
             if macro else []
         meta = wb.add_worksheet(SHEET_META)
@@ -299,7 +165,7 @@ class FormulirWriter:
         entries = self.entries.get(q) or QuarterEntries()
         self._values = quarter_values(self.formulas, entries)
         roman = ROMAN[q]
-        self.fit = _RowFit(QUARTER_WIDTHS)
+        self.fit = RowFit(QUARTER_WIDTHS)
 
         for col, width in QUARTER_WIDTHS.items():
             ws.set_column(col, col, width)
@@ -364,7 +230,7 @@ class FormulirWriter:
             ws.merge_range(r, NARRATIVE_LABEL_LAST + 1, r, Q.KET, "", f.input())
             if text:
                 ws.write_string(r, NARRATIVE_LABEL_LAST + 1, text, f.input())
-            ws.set_row(r, 13.5 * max(3, _text_lines(text, chars)) + 4)
+            ws.set_row(r, 13.5 * max(3, text_lines(text, chars)) + 4)
             ws.data_validation(r, NARRATIVE_LABEL_LAST + 1, r, NARRATIVE_LABEL_LAST + 1, {
                 "validate": "length", "criteria": "<=", "value": 5000,
                 "input_title": label[:32],
@@ -509,7 +375,7 @@ class FormulirWriter:
     # -- rekap ------------------------------------------------------------------------------
     def _write_rekap(self, ws) -> None:
         form, K, f = self.form, self.layout.rekap, self.f
-        fit = _RowFit(REKAP_WIDTHS)
+        fit = RowFit(REKAP_WIDTHS)
         for col, width in REKAP_WIDTHS.items():
             ws.set_column(col, col, width)
         ws.set_column(R.ID, R.ID, 24, None, {"hidden": True})
@@ -645,7 +511,7 @@ class FormulirWriter:
                 r += 1
                 continue
             ws.write_string(r, PETUNJUK_TEXT_COL, text, styles[style])
-            ws.set_row(r, 14 * max(1, _text_lines(text, 120)) + (6 if style == "title" else 2))
+            ws.set_row(r, 14 * max(1, text_lines(text, 120)) + (6 if style == "title" else 2))
             r += 1
         ws.set_landscape()
         ws.set_paper(PAPER_FOLIO)

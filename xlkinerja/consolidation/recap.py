@@ -16,7 +16,7 @@ from .. import __version__
 from ..atomic import atomic_path
 from ..layout import SHEET_META, a1, col_letter
 from ..model import QUARTERS, ROMAN
-from ..writer import HEADER_FILL, PAPER_FOLIO, PROGRAM_FILL, _Formats, _ProtectedWorkbook
+from ..xlsxkit import HEADER_FILL, PAPER_FOLIO, PROGRAM_FILL, Formats, ProtectedWorkbook
 from .figures import OpdSummary, predikat
 from .plan import (ACCEPTED, CONFLICT, DUPLICATE, REJECTED, STATUS_COMPLETE, STATUS_CONFLICT,
                    STATUS_ERRORS, STATUS_MISSING, SUPERSEDED, Plan)
@@ -80,9 +80,9 @@ class RecapWriter:
     def write(self, path: Path, budget_rows: Iterable[tuple], n_budget_rows: int,
               indicator_rows: list[tuple]) -> Path:
         with atomic_path(path) as tmp:
-            wb = _ProtectedWorkbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
+            wb = ProtectedWorkbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
                                                "strings_to_urls": False})
-            self.wb, self.f = wb, _Formats(wb)
+            self.wb, self.f = wb, Formats(wb)
             wb.set_properties({"title": self._title(), "author": "xlkinerja",
                                "comments": f"Dibuat dengan xlkinerja {__version__}",
                                "created": self.generated_at})

@@ -1,0 +1,149 @@
+"""xlsxwriter building blocks shared by the formulir and the recap writers.
+
+- :class:`ProtectedWorkbook`: xlsxwriter protects sheets only; this adds workbook structure
+  protection (no sheets inserted, deleted or renamed).
+- :class:`Formats`: formats made on demand from property sets, one object per distinct style.
+- :class:`AutoHeightSheet` and :class:`RowFit`: estimated row heights for wrapped text, stored
+  without Excel's customHeight flag so Excel still grows a row when someone types more.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+INPUT_FILL = "#FFF2CC"  # the one fill that means "type here"
+HEADER_FILL = "#D9E1F2"
+PROGRAM_FILL = "#F2F2F2"
+OVER_FILL, OVER_FONT = "#FFC7CE", "#9C0006"
+PAPER_FOLIO = 14  # 8.5 x 13 in, the F4/Folio of Indonesian offices
+
+
+class ProtectedWorkbook(Workbook):
+    """xlsxwriter has sheet protection only; add <workbookProtection lockStructure="1">."""
+
+    structure_password: str | None = None
+
+    def _write_workbook_pr(self) -> None:
+        super()._write_workbook_pr()
+        attributes: list[tuple[str, Any]] = []
+        if self.structure_password:
+            attributes.append(("workbookPassword", legacy_hash(self.structure_password)))
+        attributes.append(("lockStructure", 1))
+        self._xml_empty_tag("workbookProtection", attributes)
+
+
+def legacy_hash(password: str) -> str:
+    # ECMA-376 Part 4, 14.7.1: the same weak hash Excel uses for sheet protection.
+    digest = 0
+    for char in password[::-1]:
+        digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
+        digest ^= ord(char)
+    digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
+    digest ^= len(password)
+    digest ^= 0xCE4B
+    return f"{digest:X}"
+
+
+class Formats:
+    """xlsxwriter formats made on demand from property sets (one object per distinct style)."""
+
+    BASE = {"font_name": "Arial", "font_size": 9, "valign": "top"}
+
+    def __init__(self, wb: Workbook):
+        self.wb = wb
+        self.cache: dict[frozenset, Any] = {}
+
+    def __call__(self, **props: Any):
+        merged = dict(self.BASE)
+        merged.update(props)
+        key = frozenset(merged.items())
+        if key not in self.cache:
+            self.cache[key] = self.wb.add_format(merged)
+        return self.cache[key]
+
+    # named styles used across sheets; keyword arguments override the defaults
+    def cell(self, **p):
+        return self(**{"border": 1, "text_wrap": True, **p})
+
+    def input(self, **p):
+        return self(**{"border": 1, "text_wrap": True, "bg_color": INPUT_FILL, "locked": False, **p})
+
+    def header(self, **p):
+        return self(**{"border": 1, "bold": True, "align": "center", "valign": "vcenter",
+                       "text_wrap": True, "bg_color": HEADER_FILL, **p})
+
+
+def text_lines(text: str | None, chars_per_line: float) -> int:
+    if not text:
+        return 0
+    return sum(max(1, math.ceil(len(part) / chars_per_line)) for part in text.split("\n"))
+
+
+class AutoHeightSheet(Worksheet):
+    """A worksheet whose estimated row heights stay "automatic" for Excel.
+
+    Rows listed in ``auto_rows`` get a height (so LibreOffice and printing show wrapped text) but
+    no customHeight flag, so Excel still grows the row when a user types a long keterangan.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.auto_rows: set[int] = set()
+        self._auto_row = False
+
+    def _write_row(self, row, spans, row_info=None, empty_row=False):  # noqa: D401
+        self._auto_row = row in self.auto_rows
+        try:
+            super()._write_row(row, spans, row_info, empty_row)
+        finally:
+            self._auto_row = False
+
+    def _xml_start_tag_unencoded(self, tag, attributes=None):
+        super()._xml_start_tag_unencoded(tag, self._drop_custom(tag, attributes))
+
+    def _xml_empty_tag_unencoded(self, tag, attributes=None):
+        super()._xml_empty_tag_unencoded(tag, self._drop_custom(tag, attributes))
+
+    def _drop_custom(self, tag, attributes):
+        if tag == "row" and self._auto_row and attributes:
+            return [a for a in attributes if a[0] != "customHeight"]
+        return attributes
+
+
+class RowFit:
+    """Estimates how many lines wrapped text needs, to size rows (Arial 9: ~12 pt a line)."""
+
+    LINE_PT = 12.0
+
+    def __init__(self, widths: dict[int, float]):
+        self.widths = widths
+        self.lines: dict[int, int] = {}
+        self.blocks: list[tuple[int, int, int]] = []  # merged cells: first row, last row, lines
+
+    def _cpl(self, cols: range, bold: bool, indent: int) -> float:
+        width = sum(self.widths.get(c, 8.43) for c in cols) - 1.5 * indent
+        return max(1.0, width * (1.3 if bold else 1.45))
+
+    def text(self, row: int, col: int, text: str | None, bold: bool = False, indent: int = 0,
+             last_col: int | None = None, last_row: int | None = None) -> None:
+        if not text:
+            return
+        need = text_lines(text, self._cpl(range(col, (last_col or col) + 1), bold, indent))
+        if last_row is not None and last_row > row:
+            self.blocks.append((row, last_row, need))
+        else:
+            self.lines[row] = max(self.lines.get(row, 1), need)
+
+    def apply(self, ws: "AutoHeightSheet") -> None:
+        for first, last, need in self.blocks:
+            have = sum(self.lines.get(r, 1) for r in range(first, last + 1))
+            if need > have:
+                self.lines[last] = self.lines.get(last, 1) + need - have
+        for row, n in self.lines.items():
+            if n > 1:
+                ws.set_row(row, n * self.LINE_PT + 3)
+                ws.auto_rows.add(row)
