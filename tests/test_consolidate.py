@@ -223,7 +223,11 @@ def busy_week(city, tmp_path_factory):
 def week_run(busy_week):
     week, _, _ = busy_week
     out = week / "rekap"
+    inputs = sorted((week / "masuk").rglob("*"))
+    before = {p: _digest(p) for p in inputs if p.is_file()}
     summary = consolidate([week / "masuk"], ConsolidateOptions(output=out / "rekap.xlsx"))
+    after = {p: _digest(p) for p in sorted((week / "masuk").rglob("*")) if p.is_file()}
+    assert after == before  # inputs are never modified, nothing is added beside them
     return out, summary
 
 
