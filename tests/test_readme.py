@@ -61,3 +61,15 @@ def test_readme_lists_the_master_commands():
     for command in ("xlkinerja generate --master MASTER.xlsx --out DIR",
                     "xlkinerja master-template -o master.xlsx", "--master FOLDER"):
         assert command in README
+
+
+def test_every_subpackage_is_installed():
+    """A non-editable install ships only the packages pyproject lists: every folder of the
+    package with an __init__.py must be there (a missing one breaks `pip install .`)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts)
+             for p in (ROOT / "xlkinerja").rglob("__init__.py")}
+    assert found <= listed, found - listed
