@@ -73,3 +73,23 @@ def test_every_subpackage_is_installed():
     found = {".".join(p.parent.relative_to(ROOT).parts)
              for p in (ROOT / "xlkinerja").rglob("__init__.py")}
     assert found <= listed, found - listed
+
+
+def test_wheel_carries_the_templates_and_macros(tmp_path):
+    """What `pip install .` installs: the package, its subpackages, the bundled templates and the
+    VBA source (the README's first command runs the demo from exactly this)."""
+    import subprocess
+    import sys
+    import zipfile
+
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q",
+                           "-w", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    wheel = next(tmp_path.glob("xlkinerja-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in ("xlkinerja/cli.py", "xlkinerja/consolidation/run.py",
+                     "xlkinerja/workbook_templates/setda_kota_jambi_2024.yaml",
+                     "xlkinerja/workbook_templates/setda_kota_jambi_2024.isian.yaml",
+                     "xlkinerja/workbook_templates/setda_kota_jambi_2024.master.xlsx",
+                     "xlkinerja/macros/xlkinerja.bas"):
+        assert required in names, required
