@@ -48,12 +48,15 @@ from xlsmparts import (MACRO_CONTENT_TYPE, SAFE_XLWINGS_CONF, buttons, content_t
 
 L = RecapLayout
 PEMDA = "Kota Sintetis"
-#: the quarters each synthetic OPD has sent; 9.005 sends only after the recap was made
-SENT = {1: [1, 2], 2: [1, 2], 3: [1, 2], 4: [1], 5: [1, 2]}
+#: the quarters each synthetic OPD has sent; 9.005 sends only after the recap was made;
+#: 9.006-9.010 (smaller forms) make a city of ten for the chart's height
+SENT = {1: [1, 2], 2: [1, 2], 3: [1, 2], 4: [1], 5: [1, 2], **{i: [1, 2] for i in range(6, 11)}}
 FIRST = (1, 2, 3, 4)
 
 
 def _form(i: int):
+    if i > 5:
+        return synthetic_form(i, programs=1, kegiatan=1, subs=1, indicators=1)
     return synthetic_form(i, programs=1, kegiatan=2, subs=2, indicators=2)
 
 
@@ -237,8 +240,16 @@ def pressed(tmp_path_factory, submissions) -> Pressed:
     recap = make_desk(root, submissions)
     deliver_the_week(root, submissions)
     state = {}
+
+    def the_user_reads_the_recap(book):
+        """Allowed on the protected sheets: a taller row, a wider column."""
+        ringkasan = book.sheets[SHEET_RINGKASAN]
+        ringkasan.range((L.first_row + 2, 1)).row_height = 45
+        ringkasan.range((1, L.NAMA + 1)).column_width = 60
+        state.update(before=protection_snapshot(book))
+
     with engine.registered():
-        book = press(recap, before=lambda b: state.update(before=protection_snapshot(b)))
+        book = press(recap, before=the_user_reads_the_recap)
         saved = root / "disimpan.xlsm"
         book.impl.save(saved)
         alerts = book.app.impl.alerts
@@ -275,7 +286,7 @@ def test_the_button_reaches_the_recap_handler_and_says_what_happened(pressed):
 def test_ringkasan_rows_and_totals_are_the_fill_data(pressed, submissions):
     ws = openpyxl.load_workbook(pressed.saved, keep_vba=True)[SHEET_RINGKASAN]
     rows = ringkasan_rows(ws)
-    want = expected(submissions, SENT)
+    want = expected(submissions, range(1, 6))
     assert list(rows) == list(want)  # every OPD, the new one included, in code order
     for code, w in want.items():
         row = rows[code]
@@ -303,7 +314,7 @@ def test_totals_computed_by_a_spreadsheet_engine(pressed, submissions, soffice, 
     """The open workbook, saved after the button: LibreOffice computes the written formulas."""
     recalculated = lo.recalculate([pressed.saved], tmp_path, soffice=soffice)[0]
     ws = openpyxl.load_workbook(recalculated, data_only=True)[SHEET_RINGKASAN]
-    want = expected(submissions, SENT)
+    want = expected(submissions, range(1, 6))
     t = L.total_row(5) + 1
     city = [sum(w["tw"][i] or 0 for w in want.values()) for i in range(4)]
     assert ws.cell(t, L.PAGU + 1).value == sum(w["pagu"] for w in want.values())
@@ -360,8 +371,9 @@ def test_protection_is_restored_on_every_sheet(pressed):
 
 def test_tables_charts_and_conditional_formats_cover_the_new_rows(pressed, submissions):
     wb = openpyxl.load_workbook(pressed.saved, keep_vba=True)
-    n_budget = sum(len(f.budget_rows()) * len(SENT[i]) for i, f in submissions.forms.items())
-    n_ind = sum(len(f.indicators()) for f in submissions.forms.values())
+    forms = {i: submissions.forms[i] for i in range(1, 6)}
+    n_budget = sum(len(f.budget_rows()) * len(SENT[i]) for i, f in forms.items())
+    n_ind = sum(len(f.indicators()) for f in forms.values())
     assert dict(wb[SHEET_RINCIAN].tables.items()) == {"RincianAnggaran": f"A4:J{4 + n_budget}"}
     assert dict(wb[SHEET_INDIKATOR].tables.items()) == {"Indikator": f"A4:P{4 + n_ind}"}
     assert wb[SHEET_RINCIAN].tables["RincianAnggaran"].autoFilter.ref == f"A4:J{4 + n_budget}"
@@ -426,7 +438,11 @@ VOLATILE = {SHEET_RINGKASAN: {(L.info_row + 1, 1)},
 
 
 def test_the_open_recap_is_what_the_command_line_writes(pressed):
+    """Cell for cell; the row the user had made taller holds another OPD now and is back to
+    its automatic height. Column widths are the same in every recap: the user's stays."""
     _same_sheets(pressed.saved, pressed.cli, skip=VOLATILE)
+    ws = openpyxl.load_workbook(pressed.saved, keep_vba=True)[SHEET_RINGKASAN]
+    assert ws.column_dimensions[col_letter(L.NAMA)].width == 60
 
 
 def test_the_exports_are_refreshed_too(pressed):
@@ -436,11 +452,16 @@ def test_the_exports_are_refreshed_too(pressed):
 
 
 def test_fewer_opd_shrink_the_rows_the_tables_and_the_chart(xl, tmp_path, submissions):
-    """An OPD's file taken out of the folder (sent to the wrong desk): the recap loses its row,
-    the long tables their rows, the chart its bar; nothing is left below."""
-    recap = make_desk(tmp_path / "meja", submissions)
-    gone = tmp_path / "meja" / "masuk" / submissions.files[4].name
-    gone.unlink()
+    """A city of ten; one OPD's file taken out of the folder (it was sent to the wrong desk):
+    the recap loses its row, the long tables their rows, the chart a bar and its height;
+    nothing is left below."""
+    recap = make_desk(tmp_path / "meja", submissions, opds=range(1, 11))
+    (tmp_path / "meja" / "masuk" / submissions.files[10].name).unlink()
+    book = engine.open_book(recap)
+    chart = book.sheets[SHEET_GRAFIK].charts[L.OPD_CHART]
+    assert chart.height == pytest.approx(L.opd_chart_height(10) * 0.75, abs=0.01)
+    assert L.opd_chart_height(9) < L.opd_chart_height(10)
+    book.close()
     book = press(recap)
     assert book.app.impl.alerts[-1]["prompt"].startswith("Konsolidasi selesai")
     saved = tmp_path / "disimpan.xlsm"
@@ -450,8 +471,10 @@ def test_fewer_opd_shrink_the_rows_the_tables_and_the_chart(xl, tmp_path, submis
         output=cli, ledger=tmp_path / "cli" / "l.sqlite", pemda=PEMDA, progress=False))
     _same_sheets(saved, cli, skip=VOLATILE)
     wb = openpyxl.load_workbook(saved, keep_vba=True)
-    assert list(ringkasan_rows(wb[SHEET_RINGKASAN])) == ["9.001", "9.002", "9.003"]
-    assert wb[SHEET_RINGKASAN].max_row == L.total_row(3) + 1
+    assert list(ringkasan_rows(wb[SHEET_RINGKASAN])) == [f"9.{i:03d}" for i in range(1, 10)]
+    assert wb[SHEET_RINGKASAN].max_row == L.total_row(9) + 1
+    chart = book.sheets[SHEET_GRAFIK].charts[L.OPD_CHART]
+    assert chart.height == pytest.approx(L.opd_chart_height(9) * 0.75, abs=0.01)
 
 
 # -- when it cannot run: a message, and nothing changed ------------------------------------------
@@ -587,3 +610,64 @@ def test_engine_stores_typed_text_as_excel_does(xl, tmp_path, submissions):
     sheet.range("U1").number_format = "@"
     sheet.range("U1").value = "9.010"
     assert ws["U1"].value == "9.010"
+
+
+def test_apply_image_carries_every_part_onto_another_sheet(xl, tmp_path):
+    """sheetimage on its own: formats the recap does not use (a border on some sides only, a
+    font colour, a row height that goes away), and what the sheet had before (a value beyond
+    the new extent, a merged area, a conditional format outside the used cells, a print area)
+    does not survive."""
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    from xlkinerja.sheetimage import apply_image, read_images
+
+    src = openpyxl.Workbook()
+    ws = src.active
+    ws.title = "Data"
+    ws["A1"] = "Judul"
+    ws["A1"].font = Font(name="Arial", sz=12, b=True, i=True, color="FFC00000")
+    ws["A1"].fill = PatternFill("solid", fgColor="FFFFFF00")
+    ws.merge_cells("A1:C1")
+    ws["A2"] = "9.010"
+    ws["A2"].number_format = "@"
+    ws["B2"] = 1234.5
+    ws["B2"].number_format = "#,##0.00"
+    ws["B2"].alignment = Alignment(horizontal="right", vertical="top", wrap_text=True)
+    ws["C2"] = "=B2*2"
+    ws["A3"] = "-Dinas"
+    ws["A3"].border = Border(left=Side(style="thin"), bottom=Side(style="medium"))
+    ws.row_dimensions[2].height = 30
+    ws.conditional_formatting.add("A2:A3", CellIsRule(operator="equal", formula=['"x"'],
+                                                      fill=PatternFill(bgColor="FFC6EFCE")))
+    src.save(tmp_path / "baru.xlsx")
+
+    old = openpyxl.Workbook()
+    ws = old.active
+    ws.title = "Data"
+    ws["D10"] = "lama"
+    ws["E5"] = "gabung"
+    ws.merge_cells("E5:F5")
+    ws["B2"].font = Font(b=True)
+    ws.row_dimensions[3].height = 50
+    ws.conditional_formatting.add("Z1:Z50", CellIsRule(operator="equal", formula=['"y"'],
+                                                       fill=PatternFill(bgColor="FFFFC7CE")))
+    ws.print_area = "A1:F10"
+    old.save(tmp_path / "lama.xlsx")
+
+    book = engine.open_book(tmp_path / "lama.xlsx")
+    (image,) = read_images(tmp_path / "baru.xlsx", ["Data"]).values()
+    apply_image(image, book.sheets["Data"])
+    book.impl.save(tmp_path / "hasil.xlsx")
+
+    got = openpyxl.load_workbook(tmp_path / "hasil.xlsx")["Data"]
+    want = openpyxl.load_workbook(tmp_path / "baru.xlsx")["Data"]
+    for key in set(got._cells) | set(want._cells):
+        a, b = got.cell(*key), want.cell(*key)
+        assert (a.value, CellFormat.of(a)) == (b.value, CellFormat.of(b)), a.coordinate
+    assert got["A2"].value == "9.010" and got["A3"].value == "-Dinas"  # text, as written
+    assert {str(m) for m in got.merged_cells.ranges} == {"A1:C1"}
+    assert {r: d.height for r, d in got.row_dimensions.items() if d.height} == {2: 30}
+    assert [(str(cf.sqref), r.formula) for cf in got.conditional_formatting for r in cf.rules] \
+        == [("A2:A3", ['"x"'])]
+    assert not got.print_area

@@ -59,6 +59,10 @@ def _rgb(color) -> str | None:
     return "#" + value[-6:].upper() if isinstance(value, str) and len(value) >= 6 else None
 
 
+def _side(side) -> tuple[str | None, str | None]:
+    return (side.style, _rgb(side.color)) if side is not None else (None, None)
+
+
 @dataclass(frozen=True)
 class CellFormat:
     """The part of a cell's format that is carried."""
@@ -83,8 +87,7 @@ class CellFormat:
                    _rgb(font.color), _rgb(fill.fgColor) if solid else None,
                    cell.number_format or "General", al.horizontal, al.vertical,
                    bool(al.wrap_text),
-                   tuple((getattr(border, s).style, _rgb(getattr(border, s).color))
-                         for s in SIDES))
+                   tuple(_side(getattr(border, s)) for s in SIDES))
 
 
 @dataclass(frozen=True)
