@@ -645,7 +645,8 @@ def test_apply_image_carries_every_part_onto_another_sheet(xl, tmp_path):
     old = openpyxl.Workbook()
     ws = old.active
     ws.title = "Data"
-    ws["D10"] = "lama"
+    ws["D10"] = "lama"  # below the new extent
+    ws["E2"] = "lama"  # right of it
     ws["E5"] = "gabung"
     ws.merge_cells("E5:F5")
     ws["B2"].font = Font(b=True)
