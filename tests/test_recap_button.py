@@ -528,14 +528,15 @@ def test_no_files_in_the_inputs_folder(xl, tmp_path, submissions):
     _press_and_refuse(recap, ["tidak ada berkas .xlsx/.xlsm"])
 
 
-def test_ledger_in_use(xl, tmp_path, submissions, monkeypatch):
+@pytest.mark.parametrize("lock", ["EXCLUSIVE", "IMMEDIATE"])  # writing, about to write
+def test_ledger_in_use(xl, tmp_path, submissions, monkeypatch, lock):
     recap = make_desk(tmp_path, submissions)
     deliver_the_week(tmp_path, submissions)
     monkeypatch.setattr(Ledger, "busy_timeout", 0.2)
     holder = sqlite3.connect(recap.with_name("rekap.ledger.sqlite"), isolation_level=None)
 
     def another_consolidation_is_writing(book):
-        holder.execute("BEGIN EXCLUSIVE")
+        holder.execute(f"BEGIN {lock}")
 
     def done():
         holder.execute("ROLLBACK")
