@@ -225,6 +225,11 @@ def test_cli_demo_writes_the_xlsm_beside_the_xlsx(tmp_path):
     assert "setda_kota_jambi_2024_formulir_terisi.xlsm" in proc.stdout
     macro = out / "setda_kota_jambi_2024_formulir_terisi.xlsm"
     assert MACRO_CONTENT_TYPE in content_types(macro)
+    # the recap of it has the Konsolidasi button too
+    recap = out / "rekap" / "setda_kota_jambi_2024_rekap.xlsm"
+    assert MACRO_CONTENT_TYPE in content_types(recap) and "-o rekap/" in proc.stdout
+    assert [b["caption"] for bs in buttons(recap).values() for b in bs] == ["Konsolidasi"]
+    assert not (out / "rekap" / "setda_kota_jambi_2024_rekap.xlsx").exists()
     # filled: the same entries as the .xlsx
     filled = CalamineSource(out / "setda_kota_jambi_2024_formulir_terisi.xlsx")
     assert CalamineSource(macro).values("TW IV") == filled.values("TW IV")

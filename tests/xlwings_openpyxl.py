@@ -422,10 +422,13 @@ class Sheet(base_classes.Sheet):
     def __init__(self, book: Book, title: str):
         self._book = book
         self.title = title
+        self._ws = None
 
     @property
     def ws(self):
-        return self._book.wb[self.title]
+        if self._ws is None:
+            self._ws = self._book.wb[self.title]
+        return self._ws
 
     @property
     def api(self):
@@ -1055,10 +1058,22 @@ class Range(base_classes.Range):
             for r, c in row:
                 yield self.ws.cell(r, c)
 
+    #: part of a cell's style -> (its index in the cell's StyleArray, the workbook's list)
+    _STYLE_PARTS = {"font": ("fontId", "_fonts"), "alignment": ("alignmentId", "_alignments"),
+                    "border": ("borderId", "_borders"), "fill": ("fillId", "_fills")}
+
     def _restyle(self, attribute: str, change):
+        """Change one part of every cell's style (cells that shared it share the result)."""
         self._check_format()
+        id_name, list_name = self._STYLE_PARTS[attribute]
+        styles = getattr(self._sheet.book.wb, list_name)
+        done: dict[int, int] = {}
         for cell in self._each():
-            setattr(cell, attribute, change(copy(getattr(cell, attribute))))
+            key = getattr(cell._style, id_name)
+            if key not in done:
+                done[key] = styles.add(change(copy(getattr(cell, attribute))))
+            cell._style = copy(cell._style)
+            setattr(cell._style, id_name, done[key])
 
     def _first(self):
         return self.ws._cells.get((self._row, self._column))

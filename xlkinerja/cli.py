@@ -180,7 +180,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _out(f"Hasil pemeriksaan formulir terisi (xlkinerja validate {filled[0].name}):")
         _out(format_text([validate_file(filled[0])]))
         _out("")
-        recap = demo_paths(outdir)["recap"]
+        # with the button extra, the recap too has its Konsolidasi button
+        macro = any(item.kind == "macro" for item in demo.written)
+        recap = demo_paths(outdir)["recap_macro" if macro else "recap"]
         _out(f"Rekap contoh (xlkinerja consolidate {filled[0].name} -o {recap.relative_to(outdir)}):")
         _out(format_run_summary(consolidate([filled[0]], ConsolidateOptions(output=recap))))
     return EXIT_OK
@@ -440,8 +442,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo", help="tulis contoh bawaan (kosong dan terisi)",
                        description="Tulis workbook contoh Sekretariat Daerah Kota Jambi 2024: "
-                                   "formulir kosong dan formulir terisi (.xlsx), dan formulir "
-                                   "terisi dengan tombol (.xlsm) bila xlkinerja[button] terpasang.")
+                                   "formulir kosong dan formulir terisi (.xlsx), formulir terisi "
+                                   "dengan tombol (.xlsm) bila xlkinerja[button] terpasang, dan "
+                                   "rekapnya (.xlsm dengan tombol Konsolidasi bila terpasang).")
     d.add_argument("--out", default="xlkinerja-demo", metavar="FOLDER",
                    help="folder tujuan (default: xlkinerja-demo)")
     d.set_defaults(func=cmd_demo)
