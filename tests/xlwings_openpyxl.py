@@ -561,31 +561,37 @@ class Tables(_Collection, base_classes.Tables):
         return [Table(self.sheet, name) for name in self.sheet.ws.tables]
 
 
-class Table(base_classes.Table):
-    """An Excel table (ListObject) held by openpyxl."""
+class _SheetItem:
+    """A table (by name) or chart (by index) of a sheet: its native (openpyxl) object."""
 
-    def __init__(self, sheet: Sheet, name: str):
-        self.sheet, self._name = sheet, name
+    def __init__(self, sheet: Sheet, key):
+        self.sheet, self.key = sheet, key
 
-    @property
-    def _table(self):
-        return self.sheet.ws.tables[self._name]
+    def _native(self):
+        raise NotImplementedError
 
     @property
     def api(self):
-        return self._table
-
-    @property
-    def name(self):
-        return self._name
+        return self._native()
 
     @property
     def parent(self):
         return self.sheet
 
+
+class Table(_SheetItem, base_classes.Table):
+    """An Excel table (ListObject) held by openpyxl."""
+
+    def _native(self):
+        return self.sheet.ws.tables[self.key]
+
+    @property
+    def name(self):
+        return self.key
+
     @property
     def range(self):
-        return self.sheet.range(self._table.ref)
+        return self.sheet.range(self._native().ref)
 
     @property
     def header_row_range(self):
@@ -608,9 +614,9 @@ class Table(base_classes.Table):
         if rng.ncols != old.ncols:
             raise NotImplementedError("this engine resizes tables by rows only")
         ref = rng.get_address(False, False)
-        self._table.ref = ref
-        if self._table.autoFilter is not None:
-            self._table.autoFilter.ref = ref
+        self._native().ref = ref
+        if self._native().autoFilter is not None:
+            self._native().autoFilter.ref = ref
 
 
 class Charts(_Collection, base_classes.Charts):
@@ -628,27 +634,17 @@ class Charts(_Collection, base_classes.Charts):
 EMU_PER_POINT = 12700
 
 
-class Chart(base_classes.Chart):
+class Chart(_SheetItem, base_classes.Chart):
     """A chart of the sheet's drawing (openpyxl's), anchored to cells as Excel anchors it."""
 
-    def __init__(self, sheet: Sheet, index: int):
-        self.sheet, self.index = sheet, index
+    def _native(self):
+        return self.sheet.ws._charts[self.key]
 
-    @property
-    def chart(self):
-        return self.sheet.ws._charts[self.index]
-
-    @property
-    def api(self):
-        return self.chart
+    chart = property(_native)
 
     @property
     def name(self):
-        return f"Chart {self.index + 1}"
-
-    @property
-    def parent(self):
-        return self.sheet
+        return f"Chart {self.key + 1}"
 
     def _check(self):
         if self.sheet.objects_protected:
@@ -1069,11 +1065,12 @@ class Range(base_classes.Range):
         styles = getattr(self._sheet.book.wb, list_name)
         done: dict[int, int] = {}
         for cell in self._each():
-            key = getattr(cell._style, id_name)
+            style = copy(cell._style) if cell._style is not None else StyleArray()  # new cell
+            key = getattr(style, id_name)
             if key not in done:
                 done[key] = styles.add(change(copy(getattr(cell, attribute))))
-            cell._style = copy(cell._style)
-            setattr(cell._style, id_name, done[key])
+            setattr(style, id_name, done[key])
+            cell._style = style
 
     def _first(self):
         return self.ws._cells.get((self._row, self._column))
@@ -1264,7 +1261,9 @@ class Note(base_classes.Note):
         self.cell.comment = None
 
 
-class Font(base_classes.Font):
+class _OfRange:
+    """A part of a range (its font, borders, conditional formats); the COM object is itself."""
+
     def __init__(self, rng: Range):
         self.rng = rng
 
@@ -1272,6 +1271,8 @@ class Font(base_classes.Font):
     def api(self):
         return self
 
+
+class Font(_OfRange, base_classes.Font):
     def _font(self):
         cell = self.rng._first()
         return cell.font if cell is not None else XlFont()
@@ -1279,37 +1280,16 @@ class Font(base_classes.Font):
     def _set(self, **changes):
         self.rng._restyle("font", lambda f: XlFont(**{**_font_args(f), **changes}))
 
-    @property
-    def bold(self):
-        return bool(self._font().b)
+    @staticmethod
+    def _part(attr: str, convert=lambda v: v):
+        """Font.Bold and friends: read from the first cell, written to every cell."""
+        return property(lambda self: convert(getattr(self._font(), attr)),
+                        lambda self, value: self._set(**{attr: convert(value)}))
 
-    @bold.setter
-    def bold(self, value):
-        self._set(b=bool(value))
-
-    @property
-    def italic(self):
-        return bool(self._font().i)
-
-    @italic.setter
-    def italic(self, value):
-        self._set(i=bool(value))
-
-    @property
-    def size(self):
-        return self._font().sz
-
-    @size.setter
-    def size(self, value):
-        self._set(sz=value)
-
-    @property
-    def name(self):
-        return self._font().name
-
-    @name.setter
-    def name(self, value):
-        self._set(name=value)
+    bold = _part("b", bool)
+    italic = _part("i", bool)
+    size = _part("sz")
+    name = _part("name")
 
     @property
     def color(self):
@@ -1350,15 +1330,8 @@ BORDER_STYLES = {("continuous", "thin"): "thin", ("continuous", "medium"): "medi
                  ("double", "thick"): "double"}
 
 
-class Borders(base_classes.Borders):
+class Borders(_OfRange, base_classes.Borders):
     """Excel's Borders of a range: the edges of the block and the lines inside it."""
-
-    def __init__(self, rng: Range):
-        self.rng = rng
-
-    @property
-    def api(self):
-        return self
 
     def _sides(self, r, c, sides) -> dict[str, bool]:
         rng = self.rng
@@ -1402,15 +1375,8 @@ CF_OPERATORS = {"equal_to": "equal", "not_equal_to": "notEqual", "greater_than":
                 "not_between": "notBetween"}
 
 
-class ConditionalFormats(base_classes.ConditionalFormats):
+class ConditionalFormats(_OfRange, base_classes.ConditionalFormats):
     """Range.FormatConditions: the rules that apply to the range's cells."""
-
-    def __init__(self, rng: Range):
-        self.rng = rng
-
-    @property
-    def api(self):
-        return self
 
     def _rules(self):
         return [(cf.sqref, rule) for cf in self.rng.ws.conditional_formatting
