@@ -673,3 +673,58 @@ def test_apply_image_carries_every_part_onto_another_sheet(xl, tmp_path):
     assert [(str(cf.sqref), r.formula) for cf in got.conditional_formatting for r in cf.rules] \
         == [("A2:A3", ['"x"'])]
     assert not got.print_area
+
+
+def test_a_failure_halfway_restores_protection_and_pressing_again_mends_it(xl, tmp_path,
+                                                                           submissions,
+                                                                           monkeypatch):
+    from xlkinerja import sheetimage
+
+    recap = make_desk(tmp_path, submissions)
+    deliver_the_week(tmp_path, submissions)
+    book = engine.open_book(recap)
+    book.set_mock_caller()
+    before = protection_snapshot(book)
+    apply_image, done = sheetimage.apply_image, []
+
+    def excel_refuses_the_third_sheet(image, sheet):
+        if len(done) == 2:
+            raise engine.ExcelError("Microsoft Excel tidak dapat melakukan ini")
+        done.append(image.name)
+        apply_image(image, sheet)
+
+    monkeypatch.setattr(sheetimage, "apply_image", excel_refuses_the_third_sheet)
+    button.konsolidasi()
+    alert = book.app.impl.alerts[-1]
+    assert alert["mode"] == "critical" and "kesalahan internal" in alert["prompt"]
+    assert "Traceback" not in alert["prompt"]
+    assert protection_snapshot(book) == before
+
+    monkeypatch.setattr(sheetimage, "apply_image", apply_image)
+    button.konsolidasi()
+    assert book.app.impl.alerts[-1]["prompt"].startswith("Konsolidasi selesai")
+    assert protection_snapshot(book) == before
+    book.impl.save(tmp_path / "disimpan.xlsm")
+    cli = tmp_path / "cli" / "rekap.xlsx"
+    consolidate([tmp_path / "masuk"], ConsolidateOptions(
+        output=cli, ledger=tmp_path / "cli" / "l.sqlite", pemda=PEMDA, progress=False))
+    _same_sheets(tmp_path / "disimpan.xlsm", cli, skip=VOLATILE)
+
+
+def test_a_recap_too_long_for_its_tables_is_left_as_it_is(xl, tmp_path, submissions,
+                                                         monkeypatch):
+    """Beyond the row limit the long tables go to the exports only: the open recap, which has
+    them as Excel tables, cannot be rewritten in place; the button says so."""
+    from xlkinerja.consolidation import recap as recap_module
+
+    recap = make_desk(tmp_path, submissions)
+    deliver_the_week(tmp_path, submissions)
+    monkeypatch.setattr(recap_module, "MAX_XLSX_LONG_ROWS", 10)
+    book = engine.open_book(recap)
+    book.set_mock_caller()
+    values, protection = cell_values(book), protection_snapshot(book)
+    button.konsolidasi()
+    prompt = book.app.impl.alerts[-1]["prompt"]
+    assert "tabel di sheet 'Rincian Anggaran'" in prompt and "Rekap tidak diubah" in prompt
+    assert "xlkinerja consolidate" in prompt and "Traceback" not in prompt
+    assert cell_values(book) == values and protection_snapshot(book) == protection
