@@ -728,3 +728,20 @@ def test_a_recap_too_long_for_its_tables_is_left_as_it_is(xl, tmp_path, submissi
     assert "tabel di sheet 'Rincian Anggaran'" in prompt and "Rekap tidak diubah" in prompt
     assert "xlkinerja consolidate" in prompt and "Traceback" not in prompt
     assert cell_values(book) == values and protection_snapshot(book) == protection
+
+
+def test_cli_xlsm_recap_without_the_button_extra_says_so_before_reading(tmp_path, submissions,
+                                                                        monkeypatch, capsys):
+    from xlkinerja import cli, vba
+
+    def missing(module):
+        raise vba.ButtonExtraMissing(f"({module} tidak terpasang) pip install "
+                                     "\"xlkinerja[button]\"")
+
+    monkeypatch.setattr(vba, "_require", missing)
+    masuk = tmp_path / "masuk"
+    masuk.mkdir()
+    shutil.copy2(submissions.files[1], masuk)
+    assert cli.main(["consolidate", str(masuk), "-o", str(tmp_path / "rekap.xlsm")]) == 1
+    assert "xlkinerja[button]" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["masuk"]  # no recap, no ledger

@@ -72,7 +72,7 @@ def konsolidasi_rekap(book) -> str:
             f"{ACTION}: rekap ini juga memperbarui ekspor Parquet, yang memerlukan pyarrow: "
             f"pip install \"xlkinerja[button,parquet]\". {NOT_CHANGED}")
 
-    with tempfile.TemporaryDirectory(prefix="xlkinerja-rekap-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="xlkinerja-rekap-", ignore_cleanup_errors=True) as tmp:
         options = meta.options(Path(tmp) / "rekap.xlsx", target=target)
         try:
             summary = consolidate(meta.inputs, options)
