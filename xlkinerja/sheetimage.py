@@ -11,7 +11,8 @@ writes one onto an xlwings Sheet through xlwings' core Book/Sheet/Range API (BSD
 2. merged cells are unmerged and the formats of the new extent cleared (back to the workbook's
    Normal style); what the sheet no longer uses, below or right of the new extent, is cleared;
 3. every value and formula is written in one call (text with a leading apostrophe, so that Excel
-   stores "9.010" or "-Dinas" as the text it is, never as a number or a formula);
+   stores "9.010" or "-Dinas" as the text it is, never as a number or a formula; an empty text
+   becomes an empty cell);
 4. cell formats are applied a rectangle of cells at a time (cells that share a format are
    grouped: a column of a long table is one rectangle): font (name, size, bold, italic,
    colour), fill colour, number format, alignment, wrapping, borders;

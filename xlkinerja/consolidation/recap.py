@@ -85,8 +85,9 @@ class RecapLayout:
                             BUTTON_WIDTH, BUTTON_HEIGHT)]
 
     # -- Grafik -----------------------------------------------------------------------------
-    #: the charts on Grafik, in the order they are inserted (Excel's ChartObjects order)
-    CITY_CHART, OPD_CHART = 0, 1
+    #: index of the per-OPD chart among Grafik's charts, in the order they are inserted
+    #: (Excel's ChartObjects order): the city's realisasi per quarter first, then this one
+    OPD_CHART = 1
 
     @classmethod
     def opd_chart_rows(cls, n_opd: int) -> tuple[int, int]:
