@@ -292,9 +292,11 @@ def test_ringkasan_rows_and_totals_are_the_fill_data(pressed, submissions):
         row = rows[code]
         assert row[L.NAMA] == w["name"] and row[L.PAGU] == w["pagu"], code
         assert [row[c] for c in L.TW] == w["tw"], code
-        assert row[L.STATUS] == ("lengkap" if SENT[int(code[2:])] == [1, 2] else "belum mengirim")
-    assert rows["9.002"][L.TW2] == sum(e.realisasi for e in submissions.corrected[2].budget.values())
-    assert rows["9.002"][L.TW2] != sum(e.realisasi for e in submissions.entries[2][2].budget.values())
+        complete = SENT[int(code[2:])] == [1, 2]
+        assert row[L.STATUS] == ("lengkap" if complete else "belum mengirim")
+    tw2 = {"corrected": submissions.corrected[2], "sent first": submissions.entries[2][2]}
+    assert rows["9.002"][L.TW2] == sum(e.realisasi for e in tw2["corrected"].budget.values())
+    assert rows["9.002"][L.TW2] != sum(e.realisasi for e in tw2["sent first"].budget.values())
     # the total row sits under the five OPD, its formulas over all five rows
     t = L.total_row(5) + 1
     first, last = L.first_row + 1, L.first_row + 5
@@ -303,8 +305,8 @@ def test_ringkasan_rows_and_totals_are_the_fill_data(pressed, submissions):
     for c in (L.PAGU, *L.TW, L.TOTAL):
         col = col_letter(c)
         assert f"SUM({col}{first}:{col}{last})" in ws.cell(t, c + 1).value, col
-    assert ws.cell(last, L.TOTAL + 1).value == \
-        f'=IF(COUNT({a1(last - 1, L.TW1)}:{a1(last - 1, L.TW4)})=0,"",SUM({a1(last - 1, L.TW1)}:{a1(last - 1, L.TW4)}))'
+    span = f"{a1(last - 1, L.TW1)}:{a1(last - 1, L.TW4)}"
+    assert ws.cell(last, L.TOTAL + 1).value == f'=IF(COUNT({span})=0,"",SUM({span}))'
     assert ws.print_area == f"'{SHEET_RINGKASAN}'!$A$1:$R${t}"
     assert "5 perangkat daerah" in ws.cell(L.info_row + 1, 1).value
 
@@ -331,8 +333,9 @@ def test_totals_computed_by_a_spreadsheet_engine(pressed, submissions, soffice, 
 def test_status_pengiriman_and_temuan_are_brought_up_to_date(pressed):
     wb = openpyxl.load_workbook(pressed.saved, keep_vba=True)
     status = [[c.value for c in row] for row in wb[SHEET_STATUS].iter_rows()]
-    by_code = {row[1]: row for row in status[5:] if row[1] and re.fullmatch(r"9\.\d{3}", str(row[1]))
-               and row[3] in ("diterima", "belum", "ditolak")}
+    by_code = {row[1]: row for row in status[5:]
+               if re.fullmatch(r"9\.\d{3}", str(row[1] or "")) and row[3] in (
+                   "diterima", "belum", "ditolak")}
     assert list(by_code) == ["9.001", "9.002", "9.003", "9.004", "9.005"]
     assert [by_code["9.005"][3 + 3 * j] for j in range(4)] == ["diterima", "diterima", "belum",
                                                                "belum"]

@@ -550,8 +550,8 @@ class RecapMeta:
                     "expected_opds": options.expected_opds,
                     "csv_dir": absolute(options.csv_dir), "parquet": absolute(options.parquet)}
         when = generated_at or dt.datetime.now().replace(microsecond=0)
-        return cls(inputs=list(inputs), ledger=str(Path(ledger_path).resolve()), settings=settings,
-                   year=plan.year, quarter=plan.quarter, pemda=options.pemda,
+        return cls(inputs=list(inputs), ledger=str(Path(ledger_path).resolve()),
+                   settings=settings, year=plan.year, quarter=plan.quarter, pemda=options.pemda,
                    generated_at=when.isoformat())
 
     @classmethod
@@ -568,8 +568,8 @@ class RecapMeta:
         except (TypeError, ValueError) as exc:
             raise ValueError(f"data rekap tidak dapat dibaca ({exc})") from None
         ledger = values.get("ledger")
-        if (not isinstance(inputs, list) or not inputs or not all(isinstance(i, str) for i in inputs)
-                or not isinstance(settings, dict) or not isinstance(ledger, str) or not ledger):
+        paths = isinstance(inputs, list) and inputs and all(isinstance(i, str) for i in inputs)
+        if not paths or not isinstance(settings, dict) or not isinstance(ledger, str) or not ledger:
             raise ValueError("daftar masukan atau lokasi ledger tidak tercatat")
 
         def number(key):
