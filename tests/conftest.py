@@ -50,6 +50,18 @@ def filled_xlsx(tmp_path_factory, form, entries):
     return write_workbook(form, tmp_path_factory.mktemp("filled") / "terisi.xlsx", entries=entries)
 
 
+@pytest.fixture
+def xl(monkeypatch):
+    """The openpyxl-backed xlwings engine (``xlwings_openpyxl.py``) registered and active in
+    xlwings, no password in the environment; no mock caller left behind."""
+    import xlwings_openpyxl as engine
+    from xlkinerja import button
+
+    monkeypatch.delenv(button.PASSWORD_ENV, raising=False)
+    with engine.registered():
+        yield engine
+
+
 @pytest.fixture(scope="session")
 def soffice():
     exe = lo.find_soffice()

@@ -10,7 +10,6 @@ assert what it wrote back: the findings rows, the links, the marks, the protecti
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import sys
@@ -20,7 +19,6 @@ import openpyxl
 import pytest
 import xlwings as xw
 from openpyxl.utils.protection import hash_password
-from oletools.olevba import VBA_Parser
 
 import xlwings_openpyxl as engine
 from xlkinerja import button, hasil, vba
@@ -30,6 +28,8 @@ from xlkinerja.layout import (HV, Q, QUARTER_SHEETS, SHEET_HASIL, SHEET_META, SH
 from xlkinerja.sources import CalamineSource, OpenpyxlFormulaSource, XlwingsSource
 from xlkinerja.validate import validate_source
 from xlkinerja.writer import write_workbook
+from xlsmparts import protection_snapshot
+from xlsmparts import runpython_commands as runpython_commands_of
 
 H = HasilLayout()
 
@@ -49,27 +49,9 @@ def xlsm_password_file(tmp_path_factory, form, entries):
 @pytest.fixture(scope="module")
 def runpython_commands(xlsm_file) -> dict[str, str]:
     """Sub name -> the Python command it hands to RunPython, from the workbook's VBA."""
-    parser = VBA_Parser(str(xlsm_file))
-    try:
-        source = next(code for _, _, name, code in parser.extract_macros()
-                      if Path(name).stem == "XlKinerja")
-    finally:
-        parser.close()
-    found = dict(re.findall(r'^Sub (\w+)\(\)\s*\n\s*RunPython "([^"]*)"\s*\nEnd Sub',
-                            source.replace("\r\n", "\n"), re.M))
+    found = runpython_commands_of(xlsm_file)
     assert set(found) == {"Validasi", "Konsolidasi"}
     return found
-
-
-@pytest.fixture
-def xl(monkeypatch):
-    """The openpyxl engine registered and active in xlwings; no mock caller left behind."""
-    monkeypatch.delenv(button.PASSWORD_ENV, raising=False)
-    unregister = engine.register()
-    yield engine
-    if hasattr(xw.Book, "_mock_caller"):
-        del xw.Book._mock_caller
-    unregister()
 
 
 def open_caller(path: Path, tmp_path: Path) -> xw.Book:
@@ -82,19 +64,6 @@ def open_caller(path: Path, tmp_path: Path) -> xw.Book:
     book.set_mock_caller()
     assert xw.Book.caller().impl is book.impl
     return book
-
-
-def protection_snapshot(book: xw.Book) -> dict:
-    wb = book.impl.wb
-    out = {"structure": (wb.security.lockStructure, wb.security.workbookPassword)}
-    for ws in wb.worksheets:
-        p = ws.protection
-        out[ws.title] = {k: getattr(p, k) for k in (
-            "sheet", "objects", "scenarios", "formatCells", "formatColumns", "formatRows",
-            "insertColumns", "insertRows", "insertHyperlinks", "deleteColumns", "deleteRows",
-            "selectLockedCells", "selectUnlockedCells", "sort", "autoFilter", "pivotTables",
-            "password")}
-    return out
 
 
 def leaf_cell(form, q: int = 2) -> tuple[str, str]:
@@ -424,11 +393,11 @@ def _plain_workbook(path: Path, marker: str | None = None) -> Path:
 
 
 def test_konsolidasi_in_a_workbook_that_is_not_a_formulir(xl, tmp_path):
-    book = open_caller(_plain_workbook(tmp_path / "rekap.xlsx"), tmp_path)
+    book = open_caller(_plain_workbook(tmp_path / "lain.xlsx"), tmp_path)
     button.konsolidasi()
     alert = last_alert(book)
     assert alert["mode"] == "critical"
-    assert "bukan formulir xlkinerja" in alert["prompt"] and "belum tersedia" in alert["prompt"]
+    assert "tidak dibuat oleh xlkinerja" in alert["prompt"] and "rekap" in alert["prompt"]
     assert [s.name for s in book.sheets] == ["Data"] and book.app.impl.calculations == 0
 
     button.validasi()
@@ -437,17 +406,17 @@ def test_konsolidasi_in_a_workbook_that_is_not_a_formulir(xl, tmp_path):
 
 
 def test_konsolidasi_extension_point_for_other_xlkinerja_workbooks(xl, tmp_path, monkeypatch):
-    book = open_caller(_plain_workbook(tmp_path / "rekap.xlsx", marker="xlkinerja-rekap"),
+    book = open_caller(_plain_workbook(tmp_path / "lain.xlsx", marker="xlkinerja-lain"),
                        tmp_path)
     button.konsolidasi()
     prompt = last_alert(book)["prompt"]
-    assert "jenis 'xlkinerja-rekap'" in prompt and "Perbarui xlkinerja" in prompt
+    assert "jenis 'xlkinerja-lain'" in prompt and "Perbarui xlkinerja" in prompt
 
     seen = []
-    monkeypatch.setitem(button.KONSOLIDASI, "xlkinerja-rekap",
-                        lambda b: seen.append(b.name) or "Rekap diperbarui.")
+    monkeypatch.setitem(button.KONSOLIDASI, "xlkinerja-lain",
+                        lambda b: seen.append(b.name) or "Diperbarui.")
     button.konsolidasi()
-    assert seen == ["rekap.xlsx"] and last_alert(book)["prompt"] == "Rekap diperbarui."
+    assert seen == ["lain.xlsx"] and last_alert(book)["prompt"] == "Diperbarui."
 
 
 def test_no_dialog_in_a_foreign_workbook_changes_nothing(xl, tmp_path, monkeypatch, capsys):

@@ -11,26 +11,21 @@ import struct
 import subprocess
 import sys
 import zipfile
-import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import olefile
 import openpyxl
 import pytest
 import xlwings
-from oletools.olevba import VBA_Parser, decompress_stream
+from oletools.olevba import decompress_stream
 
 from xlkinerja import bundled, vba
 from xlkinerja.layout import (QUARTER_SHEETS, SHEET_HASIL, SHEET_META, SHEET_PETUNJUK,
                               SHEET_REKAP, SHEET_XLWINGS_CONF, WorkbookLayout, button_places)
 from xlkinerja.sources import CalamineSource
 from xlkinerja.writer import write_workbook
-
-MACRO_CONTENT_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
-NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-      "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-      "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
+from xlsmparts import (MACRO_CONTENT_TYPE, SAFE_XLWINGS_CONF, XLSX_CONTENT_TYPE, buttons,
+                       content_types, declared_codenames, has_vba, read_xlwings_conf_like_xlwings,
+                       subs, vba_modules)
 
 
 @pytest.fixture(scope="module")
@@ -41,23 +36,7 @@ def xlsm(tmp_path_factory, form, entries):
 
 @pytest.fixture(scope="module")
 def modules(xlsm) -> dict[str, str]:
-    """Module name -> source, as olevba extracts them from the workbook."""
-    parser = VBA_Parser(str(xlsm))
-    try:
-        assert parser.detect_vba_macros()
-        return {Path(vba_filename).stem: code
-                for _, _, vba_filename, code in parser.extract_macros()}
-    finally:
-        parser.close()
-
-
-def subs(source: str) -> set[str]:
-    return set(re.findall(r"^\s*(?:Public\s+)?Sub\s+(\w+)\s*\(", source, re.M | re.I))
-
-
-def content_types(path: Path) -> str:
-    with zipfile.ZipFile(path) as z:
-        return z.read("[Content_Types].xml").decode()
+    return vba_modules(xlsm)
 
 
 def test_xlsm_is_macro_enabled_and_xlsx_is_not(xlsm, filled_xlsx):
@@ -74,11 +53,7 @@ def test_xlsm_is_macro_enabled_and_xlsx_is_not(xlsm, filled_xlsx):
             if n.endswith(".xml") or n.endswith(".rels"):
                 text = z.read(n).decode()
                 assert "vbaProject" not in text and "FmlaMacro" not in text, n
-    parser = VBA_Parser(str(filled_xlsx))
-    try:
-        assert not parser.detect_vba_macros()
-    finally:
-        parser.close()
+    assert not has_vba(filled_xlsx)
 
 
 def test_vba_project_holds_our_macros_xlwings_and_a_module_per_sheet(modules, xlsm):
@@ -89,17 +64,7 @@ def test_vba_project_holds_our_macros_xlwings_and_a_module_per_sheet(modules, xl
     assert "Function RunPython" in modules["xlwings"]
     assert "Dictionary" in modules["Dictionary"] and "Tim Hall" in modules["Dictionary"]
     # the document modules are exactly the code names the workbook declares
-    with zipfile.ZipFile(xlsm) as z:
-        book = ET.fromstring(z.read("xl/workbook.xml"))
-        assert book.find("m:workbookPr", NS).get("codeName") == "ThisWorkbook"
-        declared = {}
-        for sheet in book.find("m:sheets", NS):
-            rid = sheet.get(f"{{{NS['r']}}}id")
-            rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-            target = next(r.get("Target") for r in rels if r.get("Id") == rid)
-            part = ET.fromstring(z.read("xl/" + target))
-            declared[sheet.get("name")] = part.find("m:sheetPr", NS).get("codeName")
-    assert declared == codenames
+    assert declared_codenames(xlsm) == codenames
 
 
 def test_xlwings_module_is_verbatim_with_its_licence(modules):
@@ -147,42 +112,11 @@ def test_build_is_reproducible_and_checks_names():
         vba.build_vba_project(codes, modules={"Uji": "Sub Uji()\n' \u20b9\nEnd Sub\n"})
 
 
-def _buttons(xlsm: Path) -> dict[str, list[dict]]:
-    """Sheet name -> its buttons (macro, caption, anchor) from the VML drawings."""
-    out: dict[str, list[dict]] = {}
-    with zipfile.ZipFile(xlsm) as z:
-        book = ET.fromstring(z.read("xl/workbook.xml"))
-        book_rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-        for sheet in book.find("m:sheets", NS):
-            rid = sheet.get(f"{{{NS['r']}}}id")
-            target = next(r.get("Target") for r in book_rels if r.get("Id") == rid)
-            part = "xl/" + target
-            legacy = ET.fromstring(z.read(part)).find("m:legacyDrawing", NS)
-            if legacy is None:
-                continue
-            rels = ET.fromstring(z.read(part.replace("worksheets/", "worksheets/_rels/") + ".rels"))
-            vml_target = next(r.get("Target") for r in rels
-                              if r.get("Id") == legacy.get(f"{{{NS['r']}}}id"))
-            vml = z.read("xl/" + vml_target.replace("../", "")).decode()
-            buttons = []
-            for shape in re.findall(r"<v:shape .*?</v:shape>", vml, re.S):
-                buttons.append({
-                    "macro": re.search(r"<x:FmlaMacro>(.*?)</x:FmlaMacro>", shape).group(1),
-                    "caption": re.sub(r"<[^>]+>", "", re.search(r"<v:textbox.*?</v:textbox>",
-                                                                 shape, re.S).group(0)),
-                    "anchor": [int(v) for v in re.search(r"<x:Anchor>(.*?)</x:Anchor>",
-                                                          shape).group(1).split(",")],
-                    "prints": "<x:PrintObject>False</x:PrintObject>" not in shape,
-                })
-            out[sheet.get("name")] = buttons
-    return out
-
-
 def test_every_button_names_a_macro_that_exists(xlsm, modules):
-    buttons = _buttons(xlsm)
-    assert set(buttons) == {SHEET_PETUNJUK, *QUARTER_SHEETS, SHEET_REKAP, SHEET_HASIL}
+    found_buttons = buttons(xlsm)
+    assert set(found_buttons) == {SHEET_PETUNJUK, *QUARTER_SHEETS, SHEET_REKAP, SHEET_HASIL}
     defined = subs(modules["XlKinerja"])
-    for sheet, found in buttons.items():
+    for sheet, found in found_buttons.items():
         assert [b["caption"] for b in found] == ["Validasi", "Konsolidasi"], sheet
         for b in found:
             m = re.fullmatch(r"\[0\]!(\w+)", b["macro"])  # a macro of this workbook
@@ -194,8 +128,8 @@ def test_every_button_names_a_macro_that_exists(xlsm, modules):
 def test_buttons_sit_where_the_layout_puts_them(xlsm):
     """On the quarter sheets and the recap: inside the title row, over the first two columns
     (left of the centred title, visible without scrolling and above the frozen header)."""
-    buttons = _buttons(xlsm)
-    for sheet, found in buttons.items():
+    found_buttons = buttons(xlsm)
+    for sheet, found in found_buttons.items():
         places = button_places(sheet)
         for b, place in zip(found, places):
             left_col, _, top_row, top_offset, right_col, _, bottom_row, _ = b["anchor"]
@@ -204,7 +138,7 @@ def test_buttons_sit_where_the_layout_puts_them(xlsm):
         first, second = found
         assert first["anchor"][4] <= second["anchor"][0]  # side by side, not overlapping
     for sheet in (*QUARTER_SHEETS, SHEET_REKAP):
-        for b in buttons[sheet]:
+        for b in found_buttons[sheet]:
             left_col, _, top_row, _, right_col, _, bottom_row, _ = b["anchor"]
             assert (top_row, bottom_row) == (0, 0), sheet
             assert right_col <= 1, sheet
@@ -225,22 +159,10 @@ def test_sheets_codenames_visibility_and_protection(xlsm):
     assert meta[0][1] == "xlkinerja-formulir"
 
 
-def read_xlwings_conf_like_xlwings(ws) -> dict:
-    """GetConfigFromSheet in xlwings.bas: keys from A1 down to the last filled cell before
-    the first empty one (Range.End(xlDown)), upper-cased, with the value beside each."""
-    out = {}
-    row = 1
-    while ws.cell(row, 1).value not in (None, ""):
-        out[str(ws.cell(row, 1).value).upper()] = ws.cell(row, 2).value
-        row += 1
-    return out
-
-
 def test_xlwings_conf_is_safe(xlsm):
     ws = openpyxl.load_workbook(xlsm, keep_vba=True)[SHEET_XLWINGS_CONF]
     conf = read_xlwings_conf_like_xlwings(ws)
-    assert conf == {"ADD_WORKBOOK_TO_PYTHONPATH": False, "USE UDF SERVER": False,
-                    "SHOW CONSOLE": False}
+    assert conf == SAFE_XLWINGS_CONF
     # xlwings' prepare_sys_path adds the workbook's folder only for the string "true"
     assert str(conf["ADD_WORKBOOK_TO_PYTHONPATH"]).lower() != "true"
     assert not any(k.startswith(("INTERPRETER", "CONDA", "PYTHONPATH")) for k in conf)
@@ -303,6 +225,11 @@ def test_cli_demo_writes_the_xlsm_beside_the_xlsx(tmp_path):
     assert "setda_kota_jambi_2024_formulir_terisi.xlsm" in proc.stdout
     macro = out / "setda_kota_jambi_2024_formulir_terisi.xlsm"
     assert MACRO_CONTENT_TYPE in content_types(macro)
+    # the recap of it has the Konsolidasi button too
+    recap = out / "rekap" / "setda_kota_jambi_2024_rekap.xlsm"
+    assert MACRO_CONTENT_TYPE in content_types(recap) and "-o rekap/" in proc.stdout
+    assert [b["caption"] for bs in buttons(recap).values() for b in bs] == ["Konsolidasi"]
+    assert not (out / "rekap" / "setda_kota_jambi_2024_rekap.xlsx").exists()
     # filled: the same entries as the .xlsx
     filled = CalamineSource(out / "setda_kota_jambi_2024_formulir_terisi.xlsx")
     assert CalamineSource(macro).values("TW IV") == filled.values("TW IV")

@@ -20,7 +20,20 @@ Where the button depends on Excel's behaviour, this engine follows it:
   ``EnableSelection``, ``Unprotect(Password)``, ``Protect(Password, ...)``,
   ``ProtectStructure``), and ``Unprotect`` checks the password against the file's hash as
   Excel does;
-- ``App.alert`` records the message (and returns "ok"), as the dialog would show it.
+- ``App.alert`` records the message (and returns "ok"), as the dialog would show it;
+- typing: a string written to a cell is stored as Excel stores a typed entry: ``=...`` a
+  formula, a leading apostrophe the text after it, in a cell not formatted as Text a number
+  ("9.010" becomes 9.01) or TRUE/FALSE, otherwise the text;
+- the recap's Konsolidasi button (``xlkinerja.consolidation.refresh``) also uses: merged cells,
+  ``clear``/``clear_formats`` (which, as in Excel, also take the conditional formats off the
+  cleared cells, and refuse to split a merged area), font, fill, alignment, wrapping, borders,
+  row heights and row autofit, conditional formats (cell-value rules, a new rule first),
+  ``Sheet.tables`` with ``Table.resize`` (the header row stays, as Excel requires),
+  ``Sheet.charts`` with ``Chart.set_source_data`` (a series a column of the source, names
+  and categories dropped, formatting kept per series as Excel keeps it), ``set_x_axis_values``,
+  ``series[i].name``, ``Chart.height`` (points, from the drawing anchor and row heights) and
+  ``Sheet.page_setup.print_area``; tables, charts and formats refuse to change on a protected
+  sheet, as Excel does.
 
 It does not calculate: ``App.calculate()`` counts the calls and leaves cached results as they
 are, and a written formula has no result until the file is opened in a spreadsheet.
@@ -32,18 +45,31 @@ import datetime as dt
 import itertools
 import math
 import os
+import re
+from contextlib import contextmanager
 from copy import copy
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 from openpyxl.cell.cell import MergedCell
+from openpyxl.chart.data_source import AxDataSource, NumDataSource, NumRef, StrRef
+from openpyxl.chart.series import SeriesLabel
+from openpyxl.chart.series_factory import SeriesFactory
 from openpyxl.comments import Comment
-from openpyxl.styles import PatternFill
+from openpyxl.formatting.formatting import ConditionalFormattingList
+from openpyxl.formatting.rule import Rule
+from openpyxl.styles import Alignment, PatternFill
+from openpyxl.styles import Font as XlFont
+from openpyxl.styles.borders import Border as XlBorder
+from openpyxl.styles.borders import Side
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.protection import hash_password
 from xlwings import base_classes
+from xlwings.base_classes import _UNSET
 
 ENGINE_NAME = "openpyxl"
 
@@ -150,6 +176,7 @@ class App(base_classes.App):
         self.alerts: list[dict] = []  # what App.alert showed
         self.calculations = 0  # how often App.calculate() was called
         self._screen_updating = True
+        self._display_alerts = True
         self.screen_updating_log: list[bool] = []
 
     @property
@@ -184,6 +211,14 @@ class App(base_classes.App):
     def screen_updating(self, value):
         self._screen_updating = bool(value)
         self.screen_updating_log.append(bool(value))
+
+    @property
+    def display_alerts(self):
+        return self._display_alerts
+
+    @display_alerts.setter
+    def display_alerts(self, value):
+        self._display_alerts = bool(value)
 
     @property
     def version(self):
@@ -387,10 +422,13 @@ class Sheet(base_classes.Sheet):
     def __init__(self, book: Book, title: str):
         self._book = book
         self.title = title
+        self._ws = None
 
     @property
     def ws(self):
-        return self._book.wb[self.title]
+        if self._ws is None:
+            self._ws = self._book.wb[self.title]
+        return self._ws
 
     @property
     def api(self):
@@ -450,6 +488,257 @@ class Sheet(base_classes.Sheet):
     @property
     def protected(self) -> bool:
         return bool(self.ws.protection.sheet)
+
+    @property
+    def objects_protected(self) -> bool:
+        return SheetApi(self).ProtectDrawingObjects
+
+    @property
+    def tables(self):
+        return Tables(self)
+
+    @property
+    def charts(self):
+        return Charts(self)
+
+    @property
+    def page_setup(self):
+        return PageSetup(self)
+
+
+class PageSetup(base_classes.PageSetup):
+    def __init__(self, sheet: Sheet):
+        self.sheet = sheet
+
+    @property
+    def api(self):
+        return self
+
+    @property
+    def print_area(self):
+        area = self.sheet.ws.print_area
+        return area.split("!")[-1] if area else None  # Excel gives "$A$1:$R$9"
+
+    @print_area.setter
+    def print_area(self, value):
+        self.sheet.ws.print_area = value or None
+
+
+class _Collection:
+    """Excel's collections: 1-based index or name."""
+
+    def _items(self) -> list:
+        raise NotImplementedError
+
+    @property
+    def api(self):
+        return self
+
+    def __call__(self, name_or_index):
+        items = self._items()
+        if isinstance(name_or_index, int):
+            return items[name_or_index - 1]
+        for item in items:
+            if item.name.lower() == str(name_or_index).lower():
+                return item
+        raise KeyError(name_or_index)
+
+    def __len__(self):
+        return len(self._items())
+
+    def __iter__(self):
+        return iter(self._items())
+
+    def __contains__(self, key):
+        return any(item.name.lower() == str(key).lower() for item in self._items())
+
+
+class Tables(_Collection, base_classes.Tables):
+    def __init__(self, sheet: Sheet):
+        self.sheet = sheet
+
+    def _items(self):
+        return [Table(self.sheet, name) for name in self.sheet.ws.tables]
+
+
+class _SheetItem:
+    """A table (by name) or chart (by index) of a sheet: its native (openpyxl) object."""
+
+    def __init__(self, sheet: Sheet, key):
+        self.sheet, self.key = sheet, key
+
+    def _native(self):
+        raise NotImplementedError
+
+    @property
+    def api(self):
+        return self._native()
+
+    @property
+    def parent(self):
+        return self.sheet
+
+
+class Table(_SheetItem, base_classes.Table):
+    """An Excel table (ListObject) held by openpyxl."""
+
+    def _native(self):
+        return self.sheet.ws.tables[self.key]
+
+    @property
+    def name(self):
+        return self.key
+
+    @property
+    def range(self):
+        return self.sheet.range(self._native().ref)
+
+    @property
+    def header_row_range(self):
+        rng = self.range
+        return Range(self.sheet, rng.row, rng.column, 1, rng.ncols)
+
+    @property
+    def data_body_range(self):
+        rng = self.range
+        return Range(self.sheet, rng.row + 1, rng.column, rng.nrows - 1, rng.ncols)
+
+    def resize(self, range):  # noqa: A002 - xlwings' name
+        rng = range.api  # xlwings passes its Range; .api is this engine's Range
+        old = self.range
+        if self.sheet.protected:
+            raise _protected_error(self.sheet.name)
+        if (rng.row, rng.column) != (old.row, old.column):
+            raise ExcelError("The header row must remain in the same row and the resulting "
+                             "table must overlap the original table.")
+        if rng.ncols != old.ncols:
+            raise NotImplementedError("this engine resizes tables by rows only")
+        ref = rng.get_address(False, False)
+        self._native().ref = ref
+        if self._native().autoFilter is not None:
+            self._native().autoFilter.ref = ref
+
+
+class Charts(_Collection, base_classes.Charts):
+    def __init__(self, sheet: Sheet):
+        self.sheet = sheet
+
+    @property
+    def parent(self):
+        return self.sheet
+
+    def _items(self):
+        return [Chart(self.sheet, i) for i in range(len(self.sheet.ws._charts))]
+
+
+EMU_PER_POINT = 12700
+
+
+class Chart(_SheetItem, base_classes.Chart):
+    """A chart of the sheet's drawing (openpyxl's), anchored to cells as Excel anchors it."""
+
+    def _native(self):
+        return self.sheet.ws._charts[self.key]
+
+    chart = property(_native)
+
+    @property
+    def name(self):
+        return f"Chart {self.key + 1}"
+
+    def _check(self):
+        if self.sheet.objects_protected:
+            raise _protected_error(self.sheet.name)
+
+    def set_source_data(self, rng, plot_by=None):
+        """A series per column of ``rng`` (per row with plot_by "rows"), values only: Excel
+        keeps each remaining series' formatting but not its name or categories."""
+        self._check()
+        parts = ([Range(rng.sheet, rng.row, c, rng.nrows, 1)
+                  for c in range(rng.column, rng.column + rng.ncols)] if plot_by != "rows" else
+                 [Range(rng.sheet, r, rng.column, 1, rng.ncols)
+                  for r in range(rng.row, rng.row + rng.nrows)])
+        old = list(self.chart.series)
+        series = []
+        for i, part in enumerate(parts):
+            s = old[i] if i < len(old) else SeriesFactory(_ref(part))
+            s.val = NumDataSource(numRef=NumRef(f=_ref(part)))
+            s.cat = None
+            s.tx = None
+            series.append(s)
+        self.chart.series = series
+
+    def set_x_axis_values(self, rng):
+        self._check()
+        for s in self.chart.series:
+            s.cat = AxDataSource(strRef=StrRef(f=_ref(rng)))
+
+    @property
+    def series(self):
+        return ChartSeriesCollection(self)
+
+    def _row_points(self, row0: int) -> float:
+        dim = self.sheet.ws.row_dimensions.get(row0 + 1)
+        if dim is not None and dim.height is not None:
+            return float(dim.height)
+        return float(self.sheet.ws.sheet_format.defaultRowHeight or 15)
+
+    @property
+    def height(self):
+        a = self.chart.anchor
+        points = sum(self._row_points(r) for r in range(a._from.row, a.to.row))
+        return points - a._from.rowOff / EMU_PER_POINT + a.to.rowOff / EMU_PER_POINT
+
+    @height.setter
+    def height(self, value):
+        self._check()
+        a = self.chart.anchor
+        left, row = float(value) + a._from.rowOff / EMU_PER_POINT, a._from.row
+        while left >= self._row_points(row):
+            left -= self._row_points(row)
+            row += 1
+        a.to.row, a.to.rowOff = row, int(round(left * EMU_PER_POINT))
+
+
+def _ref(rng) -> str:
+    return f"'{rng.sheet.name}'!{rng.get_address()}"
+
+
+class ChartSeriesCollection(_Collection, base_classes.ChartSeriesCollection):
+    def __init__(self, chart: Chart):
+        self.chart = chart
+
+    def _items(self):
+        return [ChartSeries(self.chart, i) for i in range(len(self.chart.chart.series))]
+
+
+class ChartSeries(base_classes.ChartSeries):
+    def __init__(self, chart: Chart, index: int):
+        self.parent_chart, self.index = chart, index
+
+    @property
+    def _series(self):
+        return self.parent_chart.chart.series[self.index]
+
+    @property
+    def api(self):
+        return self._series
+
+    @property
+    def name(self):
+        tx = self._series.tx
+        return None if tx is None else tx.v
+
+    @name.setter
+    def name(self, value):
+        self.set(name=value)
+
+    def set(self, *, name=_UNSET, **others):
+        if any(v is not _UNSET for v in others.values()):
+            raise NotImplementedError("this engine sets a series' name only")
+        self.parent_chart._check()
+        if name is not _UNSET:
+            self._series.tx = SeriesLabel(v=name)
 
 
 def _bounds(arg) -> tuple[int, int, int, int]:
@@ -643,6 +932,8 @@ class Range(base_classes.Range):
         if isinstance(cell, MergedCell):
             raise ExcelError("We can't do that to a merged cell.")
         key = (self._sheet.name, r, c)
+        if isinstance(value, str) and not value.startswith("="):
+            value = _typed(value, cell.number_format)
         if value is None or value == "":
             cell.value = None
             self._sheet.book.results.pop(key, None)
@@ -694,7 +985,163 @@ class Range(base_classes.Range):
         self.raw_value = value
 
     def clear_contents(self):
+        self._check_merge_split()
         self.raw_value = None
+
+    def _existing(self):
+        """(row, col) of the cells this range holds in the file (not the empty ones)."""
+        r2, c2 = self._row + self.nrows - 1, self._column + self.ncols - 1
+        return [(r, c) for (r, c) in list(self.ws._cells)
+                if self._row <= r <= r2 and self._column <= c <= c2]
+
+    def _check_merge_split(self):
+        for merged in self.ws.merged_cells.ranges:
+            if _overlap(merged.bounds, self._bounds) and not _inside(merged.bounds,
+                                                                     self._bounds):
+                raise ExcelError("Cannot change part of a merged cell.")
+
+    @property
+    def _bounds(self):
+        return (self._column, self._row, self._column + self.ncols - 1,
+                self._row + self.nrows - 1)
+
+    def clear_formats(self):
+        self._check_format()
+        self._check_merge_split()
+        for r, c in self._existing():
+            self.ws._cells[(r, c)]._style = StyleArray()
+        _drop_conditional_formats(self.ws, self._bounds)
+
+    def clear(self):
+        self._check_values()
+        self._check_format()
+        self._check_merge_split()
+        for r, c in self._existing():
+            del self.ws._cells[(r, c)]
+            self._sheet.book.results.pop((self._sheet.name, r, c), None)
+        _drop_conditional_formats(self.ws, self._bounds)
+
+    # merged cells
+    def merge(self, across=False):
+        self._check_format()
+        if across:
+            raise NotImplementedError("merge(across=True)")
+        for merged in self.ws.merged_cells.ranges:
+            if _overlap(merged.bounds, self._bounds):
+                raise ExcelError(f"{self.address} overlaps the merged cells {merged.coord}")
+        self.ws.merge_cells(self.get_address(False, False))
+
+    def unmerge(self):
+        self._check_format()
+        for merged in list(self.ws.merged_cells.ranges):
+            if _overlap(merged.bounds, self._bounds):
+                self.ws.unmerge_cells(merged.coord)
+
+    @property
+    def merge_cells(self):
+        return any(_overlap(m.bounds, self._bounds) for m in self.ws.merged_cells.ranges)
+
+    @property
+    def merge_area(self):
+        for merged in self.ws.merged_cells.ranges:
+            if _inside((self._column, self._row, self._column, self._row), merged.bounds):
+                return self._sheet.range(merged.coord)
+        return Range(self._sheet, self._row, self._column, 1, 1)
+
+    # formats of every cell of the range
+    def _each(self):
+        for row in self._cells():
+            for r, c in row:
+                yield self.ws.cell(r, c)
+
+    #: part of a cell's style -> (its index in the cell's StyleArray, the workbook's list)
+    _STYLE_PARTS = {"font": ("fontId", "_fonts"), "alignment": ("alignmentId", "_alignments"),
+                    "border": ("borderId", "_borders"), "fill": ("fillId", "_fills")}
+
+    def _restyle(self, attribute: str, change):
+        """Change one part of every cell's style (cells that shared it share the result)."""
+        self._check_format()
+        id_name, list_name = self._STYLE_PARTS[attribute]
+        styles = getattr(self._sheet.book.wb, list_name)
+        done: dict[int, int] = {}
+        for cell in self._each():
+            style = copy(cell._style) if cell._style is not None else StyleArray()  # new cell
+            key = getattr(style, id_name)
+            if key not in done:
+                done[key] = styles.add(change(copy(getattr(cell, attribute))))
+            setattr(style, id_name, done[key])
+            cell._style = style
+
+    def _first(self):
+        return self.ws._cells.get((self._row, self._column))
+
+    @property
+    def horizontal_alignment(self):
+        cell = self._first()
+        value = cell.alignment.horizontal if cell is not None else None
+        return {None: "general", "centerContinuous": "center_across_selection"}.get(value, value)
+
+    @horizontal_alignment.setter
+    def horizontal_alignment(self, value):
+        value = {"center_across_selection": "centerContinuous"}.get(value, value)
+        self._restyle("alignment", lambda a: Alignment(**{**_alignment(a), "horizontal": value}))
+
+    @property
+    def vertical_alignment(self):
+        cell = self._first()
+        value = cell.alignment.vertical if cell is not None else None
+        return value or "bottom"
+
+    @vertical_alignment.setter
+    def vertical_alignment(self, value):
+        self._restyle("alignment", lambda a: Alignment(**{**_alignment(a), "vertical": value}))
+
+    @property
+    def wrap_text(self):
+        cell = self._first()
+        return bool(cell is not None and cell.alignment.wrap_text)
+
+    @wrap_text.setter
+    def wrap_text(self, value):
+        self._restyle("alignment", lambda a: Alignment(**{**_alignment(a),
+                                                          "wrap_text": bool(value)}))
+
+    @property
+    def borders(self):
+        return Borders(self)
+
+    @property
+    def conditional_formats(self):
+        return ConditionalFormats(self)
+
+    # rows
+    def _row_formats_protected(self):
+        p = self.ws.protection
+        if p.sheet and p.formatRows:
+            raise _protected_error(self._sheet.name)
+
+    @property
+    def row_height(self):
+        heights = set()
+        for r in range(self._row, self._row + self.nrows):
+            dim = self.ws.row_dimensions.get(r)
+            heights.add(float(dim.height) if dim is not None and dim.height is not None
+                        else float(self.ws.sheet_format.defaultRowHeight or 15))
+        return heights.pop() if len(heights) == 1 else None
+
+    @row_height.setter
+    def row_height(self, value):
+        self._row_formats_protected()
+        for r in range(self._row, self._row + self.nrows):
+            self.ws.row_dimensions[r].height = value
+
+    def autofit(self, axis=None):
+        if axis not in ("rows", "r"):
+            raise NotImplementedError("this engine autofits rows only")
+        self._row_formats_protected()
+        for r in range(self._row, self._row + self.nrows):  # back to Excel's automatic height
+            if r in self.ws.row_dimensions:
+                self.ws.row_dimensions[r].height = None
 
     # formats
     @property
@@ -814,7 +1261,9 @@ class Note(base_classes.Note):
         self.cell.comment = None
 
 
-class Font(base_classes.Font):
+class _OfRange:
+    """A part of a range (its font, borders, conditional formats); the COM object is itself."""
+
     def __init__(self, rng: Range):
         self.rng = rng
 
@@ -822,20 +1271,206 @@ class Font(base_classes.Font):
     def api(self):
         return self
 
-    @property
-    def bold(self):
-        cell = self.rng.ws._cells.get((self.rng.row, self.rng.column))
-        return bool(cell is not None and cell.font.bold)
 
-    @bold.setter
-    def bold(self, value):
+class Font(_OfRange, base_classes.Font):
+    def _font(self):
+        cell = self.rng._first()
+        return cell.font if cell is not None else XlFont()
+
+    def _set(self, **changes):
+        self.rng._restyle("font", lambda f: XlFont(**{**_font_args(f), **changes}))
+
+    @staticmethod
+    def _part(attr: str, convert=lambda v: v):
+        """Font.Bold and friends: read from the first cell, written to every cell."""
+        return property(lambda self: convert(getattr(self._font(), attr)),
+                        lambda self, value: self._set(**{attr: convert(value)}))
+
+    bold = _part("b", bool)
+    italic = _part("i", bool)
+    size = _part("sz")
+    name = _part("name")
+
+    @property
+    def color(self):
+        color = self._font().color
+        rgb = color.rgb if color is not None and color.type == "rgb" else None
+        return tuple(int(rgb[i:i + 2], 16) for i in (2, 4, 6)) if rgb else None
+
+    @color.setter
+    def color(self, value):
+        self._set(color=_argb(value))
+
+
+def _font_args(font) -> dict:
+    return {"name": font.name, "sz": font.sz, "b": font.b, "i": font.i, "u": font.u,
+            "strike": font.strike, "vertAlign": font.vertAlign, "color": font.color,
+            "family": font.family, "charset": font.charset, "scheme": font.scheme}
+
+
+def _alignment(a) -> dict:
+    return {"horizontal": a.horizontal, "vertical": a.vertical, "wrap_text": a.wrap_text,
+            "shrink_to_fit": a.shrink_to_fit, "indent": a.indent,
+            "text_rotation": a.text_rotation}
+
+
+def _argb(value) -> str:
+    """An xlwings colour (RGB tuple, "#RRGGBB" or Excel's BGR integer) as openpyxl's ARGB."""
+    if isinstance(value, str):
+        value = tuple(int(value.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+    elif isinstance(value, int):
+        value = (value % 256, (value // 256) % 256, (value // 65536) % 256)
+    return "FF" + "".join(f"{int(v):02X}" for v in value)
+
+
+#: xlwings' border (line_style, weight) -> openpyxl's style
+BORDER_STYLES = {("continuous", "thin"): "thin", ("continuous", "medium"): "medium",
+                 ("continuous", "thick"): "thick", ("continuous", "hairline"): "hair",
+                 ("dash", "thin"): "dashed", ("dot", "thin"): "dotted",
+                 ("double", "thick"): "double"}
+
+
+class Borders(_OfRange, base_classes.Borders):
+    """Excel's Borders of a range: the edges of the block and the lines inside it."""
+
+    def _sides(self, r, c, sides) -> dict[str, bool]:
+        rng = self.rng
+        last_r, last_c = rng.row + rng.nrows - 1, rng.column + rng.ncols - 1
+        return {"left": ("edge_left" if c == rng.column else "inside_vertical") in sides,
+                "right": ("edge_right" if c == last_c else "inside_vertical") in sides,
+                "top": ("edge_top" if r == rng.row else "inside_horizontal") in sides,
+                "bottom": ("edge_bottom" if r == last_r else "inside_horizontal") in sides}
+
+    def set(self, sides, line_style=_UNSET, weight=_UNSET, color=_UNSET):
         self.rng._check_format()
-        for row in self.rng._cells():
-            for r, c in row:
-                cell = self.rng.ws.cell(r, c)
-                font = copy(cell.font)
-                font.bold = bool(value)
-                cell.font = font
+        if line_style is None:
+            style = None
+        else:
+            key = (line_style if line_style is not _UNSET else "continuous",
+                   weight if weight is not _UNSET else "thin")
+            if key not in BORDER_STYLES:
+                raise NotImplementedError(f"border {key}")
+            style = BORDER_STYLES[key]
+        argb = None if color is _UNSET else _argb(color)
+        for cell in self.rng._each():
+            wanted = self._sides(cell.row, cell.column, sides)
+            border = copy(cell.border)
+            args = {side: getattr(border, side) for side in ("left", "right", "top", "bottom")}
+            for side, on in wanted.items():
+                if on:
+                    args[side] = Side(style=style, color=argb) if style else Side()
+            cell.border = XlBorder(**args, diagonal=border.diagonal,
+                                   diagonalUp=border.diagonalUp,
+                                   diagonalDown=border.diagonalDown)
+
+    def clear(self, which="everything"):
+        self.set(["edge_left", "edge_right", "edge_top", "edge_bottom", "inside_vertical",
+                  "inside_horizontal"], line_style=None)
+
+
+#: xlwings' conditional-format operators -> openpyxl's
+CF_OPERATORS = {"equal_to": "equal", "not_equal_to": "notEqual", "greater_than": "greaterThan",
+                "less_than": "lessThan", "greater_than_or_equal": "greaterThanOrEqual",
+                "less_than_or_equal": "lessThanOrEqual", "between": "between",
+                "not_between": "notBetween"}
+
+
+class ConditionalFormats(_OfRange, base_classes.ConditionalFormats):
+    """Range.FormatConditions: the rules that apply to the range's cells."""
+
+    def _rules(self):
+        return [(cf.sqref, rule) for cf in self.rng.ws.conditional_formatting
+                for rule in cf.rules
+                if any(_overlap(cr.bounds, self.rng._bounds) for cr in cf.sqref.ranges)]
+
+    def __len__(self):
+        return len(self._rules())
+
+    def __iter__(self):
+        return iter(rule for _, rule in self._rules())
+
+    def __call__(self, index):
+        return self._rules()[index - 1][1]
+
+    def add_cell_value(self, spec):
+        self.rng._check_format()
+        formulas = [spec["formula1"]] + ([spec["formula2"]] if spec.get("formula2") else [])
+        font = XlFont(color=_argb(spec["font_color"]) if "font_color" in spec else None,
+                      b=spec.get("font_bold"), i=spec.get("font_italic"))
+        fill = PatternFill(bgColor=_argb(spec["fill_color"])) if "fill_color" in spec else None
+        rule = Rule(type="cellIs", operator=CF_OPERATORS[spec["operator"]],
+                    formula=[f[1:] if f.startswith("=") else f for f in formulas],
+                    stopIfTrue=spec.get("stop_if_true") or None,
+                    dxf=DifferentialStyle(font=font, fill=fill))
+        ws = self.rng.ws
+        for cf in ws.conditional_formatting:  # a new rule comes first, as in Excel
+            for other in cf.rules:
+                other.priority += 1
+        ws.conditional_formatting.add(self.rng.get_address(False, False), rule)
+        rule.priority = 1
+        return rule
+
+    def clear(self):
+        self.rng._check_format()
+        _drop_conditional_formats(self.rng.ws, self.rng._bounds)
+
+
+def _overlap(a, b) -> bool:
+    """Two (min_col, min_row, max_col, max_row) blocks share a cell."""
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def _inside(a, b) -> bool:
+    return b[0] <= a[0] and b[1] <= a[1] and a[2] <= b[2] and a[3] <= b[3]
+
+
+def _minus(a, b) -> list[tuple[int, int, int, int]]:
+    """Block ``a`` without the cells of block ``b``: at most four blocks."""
+    if not _overlap(a, b):
+        return [a]
+    c1, r1, c2, r2 = a
+    out = []
+    if r1 < b[1]:
+        out.append((c1, r1, c2, b[1] - 1))
+    if r2 > b[3]:
+        out.append((c1, b[3] + 1, c2, r2))
+    top, bottom = max(r1, b[1]), min(r2, b[3])
+    if c1 < b[0]:
+        out.append((c1, top, b[0] - 1, bottom))
+    if c2 > b[2]:
+        out.append((b[2] + 1, top, c2, bottom))
+    return out
+
+
+def _drop_conditional_formats(ws, bounds) -> None:
+    """Take the cells of ``bounds`` out of every conditional format, as Excel's Clear and
+    ClearFormats (and FormatConditions.Delete) do."""
+    kept = ConditionalFormattingList()
+    for cf in ws.conditional_formatting:
+        blocks = [part for cr in cf.sqref.ranges for part in _minus(cr.bounds, bounds)]
+        if not blocks:
+            continue
+        ref = " ".join(f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}"
+                       for c1, r1, c2, r2 in blocks)
+        for rule in cf.rules:
+            kept.add(ref, rule)
+    ws.conditional_formatting = kept
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def _typed(text: str, number_format: str):
+    """What Excel stores when ``text`` is entered in a cell (COM's Range.Value)."""
+    if text.startswith("'"):
+        return text[1:]
+    if number_format == "@":
+        return text
+    if _NUMBER.match(text.strip()):
+        return float(text)
+    if text.strip().upper() in ("TRUE", "FALSE"):
+        return text.strip().upper() == "TRUE"
+    return text
 
 
 # -- use in tests ------------------------------------------------------------------------------
@@ -857,6 +1492,20 @@ def register():
         Apps._apps.clear()
 
     return unregister
+
+
+@contextmanager
+def registered():
+    """The engine registered and active for the block; no mock caller left behind."""
+    import xlwings as xw
+
+    unregister = register()
+    try:
+        yield
+    finally:
+        if hasattr(xw.Book, "_mock_caller"):
+            del xw.Book._mock_caller
+        unregister()
 
 
 def open_book(path: str | os.PathLike):

@@ -9,7 +9,9 @@ sets "Use UDF Server" to False); ``xw.Book.caller()`` is the workbook whose butt
   and marks the offending cells (fill and note). Running it again first takes off the marks of
   the previous run (recorded in hidden columns of `Hasil Validasi`) and replaces the list.
 - :func:`konsolidasi` brings an OPD formulir up to date: recalculates (so `Rekap Tahunan`
-  shows the current quarters) and refreshes `Hasil Validasi`. Which workbooks it handles is the
+  shows the current quarters) and refreshes `Hasil Validasi`; in a recap workbook it
+  consolidates the submissions folder the recap was made from into the open recap
+  (:mod:`xlkinerja.consolidation.refresh`). Which workbooks it handles is the
   :data:`KONSOLIDASI` table, keyed by the marker in the workbook's `_xlkinerja` sheet.
 
 Sheets are unprotected only for the writes and protected again afterwards, with the same
@@ -31,12 +33,13 @@ from typing import Any, Callable, Iterable, Sequence
 
 from . import __version__, hasil
 from .findings import Finding
-from .layout import (HV, META_MARKER, SHEET_HASIL, SHEET_META, SHEET_REKAP, SHEET_XLWINGS_CONF,
-                     HasilLayout, MetaLayout, XlwingsConfLayout)
+from .layout import (HV, META_MARKER, RECAP_MARKER, SHEET_HASIL, SHEET_META, SHEET_REKAP,
+                     SHEET_XLWINGS_CONF, HasilLayout, MetaLayout, XlwingsConfLayout)
 from .sources import WorkbookSource, XlwingsSource, cell
 
 __all__ = ["validasi", "konsolidasi", "ButtonProblem", "KONSOLIDASI", "ProtectionAccess",
-           "run_validation", "write_result", "workbook_kind"]
+           "quiet_screen", "run_validation", "write_result", "workbook_kind",
+           "xlwings_version_note"]
 
 ALERT_TITLE = "xlkinerja"
 PASSWORD_ENV = "XLKINERJA_PASSWORD"
@@ -67,9 +70,8 @@ def _run(action: str, func: Callable[[Any], str]) -> None:
             book = xw.Book.caller()
         except Exception as exc:  # noqa: BLE001 - not called from a workbook
             raise ButtonProblem(
-                f"Tombol {action} dijalankan dari Excel: buka workbook .xlsm formulir lalu "
-                "klik tombolnya. (Tidak ada workbook pemanggil: "
-                f"{exc}.)") from exc
+                f"Tombol {action} dijalankan dari Excel: buka workbook .xlsm (formulir atau "
+                f"rekap) lalu klik tombolnya. (Tidak ada workbook pemanggil: {exc}.)") from exc
         message = func(book)
     except ButtonProblem as exc:
         _tell(book, str(exc), problem=True)
@@ -119,6 +121,11 @@ def _require_formulir(source: WorkbookSource, action: str) -> None:
     kind = workbook_kind(source)
     if kind == META_MARKER:
         return
+    if kind == RECAP_MARKER:
+        raise ButtonProblem(
+            f"{action}: workbook '{source.name}' adalah rekap, bukan formulir OPD. Di rekap, "
+            "tekan Konsolidasi untuk membaca kiriman baru; temuan pemeriksaan setiap berkas ada "
+            "di sheet Temuan Validasi.")
     if kind is None:
         raise ButtonProblem(
             f"{action}: workbook '{source.name}' bukan formulir xlkinerja (tidak ada data "
@@ -141,7 +148,7 @@ def _validasi(book) -> str:
     source = XlwingsSource(book)
     _require_formulir(source, "Validasi")
     findings = run_validation(source)
-    with ProtectionAccess(book, "Validasi") as access, _quiet(book):
+    with ProtectionAccess(book, "Validasi") as access, quiet_screen(book):
         write_result(book, access, findings, action="Validasi")
     book.sheets[SHEET_HASIL].activate()
     return _done_message("Validasi selesai", findings, book)
@@ -153,19 +160,26 @@ def _konsolidasi_formulir(book) -> str:
     book.app.calculate()
     source = XlwingsSource(book)  # read after the recalculation
     findings = run_validation(source)
-    with ProtectionAccess(book, "Konsolidasi") as access, _quiet(book):
+    with ProtectionAccess(book, "Konsolidasi") as access, quiet_screen(book):
         write_result(book, access, findings, action="Konsolidasi")
     book.sheets[SHEET_REKAP].activate()
     return _done_message(f"Konsolidasi selesai. {SHEET_REKAP} dihitung ulang dari sheet "
                          f"triwulan; {SHEET_HASIL} diperbarui", findings, book)
 
 
+def _konsolidasi_rekap(book) -> str:
+    """A recap workbook: consolidate the submissions it was made from into itself."""
+    from .consolidation.refresh import konsolidasi_rekap
+
+    return konsolidasi_rekap(book)
+
+
 #: Konsolidasi by kind of workbook (the marker in its `_xlkinerja` sheet, see
-#: :func:`workbook_kind`). Extension point: the recap workbook (issue 4, not built yet) will
-#: carry its own marker and register here a handler that consolidates the submissions folder
-#: it was made from into itself. Until then a recap (or any workbook not listed) gets a clear
+#: :func:`workbook_kind`): an OPD formulir, and the recap (``xlkinerja consolidate ... -o
+#: REKAP.xlsm``, :mod:`xlkinerja.consolidation.refresh`). Any other workbook gets a clear
 #: message and nothing is changed.
-KONSOLIDASI: dict[str, Callable[[Any], str]] = {META_MARKER: _konsolidasi_formulir}
+KONSOLIDASI: dict[str, Callable[[Any], str]] = {META_MARKER: _konsolidasi_formulir,
+                                                RECAP_MARKER: _konsolidasi_rekap}
 
 
 def _konsolidasi(book) -> str:
@@ -175,10 +189,10 @@ def _konsolidasi(book) -> str:
     if handler is None:
         if kind is None:
             raise ButtonProblem(
-                f"Konsolidasi: workbook '{book.name}' bukan formulir xlkinerja. Konsolidasi "
-                "folder kiriman OPD ke dalam workbook rekap belum tersedia di xlkinerja "
-                f"{__version__}; di formulir OPD, tombol ini menghitung ulang Rekap Tahunan dan "
-                "memperbarui Hasil Validasi.")
+                f"Konsolidasi: workbook '{book.name}' tidak dibuat oleh xlkinerja. Tombol ini "
+                "bekerja di formulir OPD (menghitung ulang Rekap Tahunan dan memperbarui Hasil "
+                "Validasi) dan di workbook rekap .xlsm dari xlkinerja consolidate (membaca "
+                "kiriman baru dari folder kiriman).")
         _require_formulir(source, "Konsolidasi")  # raises the message for an unknown kind
     return handler(book)
 
@@ -189,11 +203,11 @@ def _done_message(head: str, findings: Sequence[Finding], book) -> str:
                 "klik alamat sel untuk menuju selnya. Sel yang bermasalah sudah ditandai.")
     else:
         text = f"{head}: tidak ada temuan. Isian workbook ini lolos pemeriksaan."
-    note = _xlwings_version_note(book)
+    note = xlwings_version_note(book)
     return text + (" " + note if note else "")
 
 
-def _xlwings_version_note(book) -> str | None:
+def xlwings_version_note(book) -> str | None:
     """A note when this PC's xlwings differs from the xlwings VBA module in the workbook."""
     try:
         import xlwings
@@ -339,7 +353,7 @@ def _write_notice(book, message: str) -> None:
     book.sheets[SHEET_HASIL].activate()
 
 
-class _quiet:
+class quiet_screen:
     """Screen updating off while writing (faster, no flicker); restored afterwards."""
 
     def __init__(self, book):

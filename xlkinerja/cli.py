@@ -180,7 +180,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _out(f"Hasil pemeriksaan formulir terisi (xlkinerja validate {filled[0].name}):")
         _out(format_text([validate_file(filled[0])]))
         _out("")
-        recap = demo_paths(outdir)["recap"]
+        # with the button extra, the recap too has its Konsolidasi button
+        macro = any(item.kind == "macro" for item in demo.written)
+        recap = demo_paths(outdir)["recap_macro" if macro else "recap"]
         _out(f"Rekap contoh (xlkinerja consolidate {filled[0].name} -o {recap.relative_to(outdir)}):")
         _out(format_run_summary(consolidate([filled[0]], ConsolidateOptions(output=recap))))
     return EXIT_OK
@@ -254,7 +256,11 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     from .consolidation import ConsolidateOptions, consolidate
     from .consolidation.figures import DEFAULT_SCALE, parse_scale
 
-    output = _output_path(args.output, (".xlsx",))
+    output = _output_path(args.output)
+    if output.suffix.lower() == ".xlsm":  # say it now, not after reading every file
+        from .vba import require_button_extra
+
+        require_button_extra()
     scale = DEFAULT_SCALE
     if args.skala_predikat:
         try:
@@ -284,22 +290,9 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
 
 
 def format_run_summary(s) -> str:
-    from .model import ROMAN
+    from .consolidation.report import summary_lines
 
-    st = s.statuses
-    parts = [f"{st.get(k, 0)} {k}" for k in ("diterima", "digantikan", "konflik", "duplikat", "ditolak")
-             if st.get(k)]
-    opd = ", ".join(f"{n} {k}" for k, n in sorted(s.opd_statuses.items()))
-    tw = f"TW {ROMAN[s.quarter]}" if s.quarter else "-"
-    lines = [
-        f"Rekap ditulis: {s.output}",
-        f"  Tahun {s.year or '-'}, keadaan s.d. {tw}; {s.n_opd} perangkat daerah ({opd or '-'}).",
-        f"  {s.n_files} berkas: {', '.join(parts) or '-'}; {s.n_read} dibaca, {s.n_reused} sudah "
-        "tercatat di ledger.",
-        f"  Temuan: {s.findings.get('error', 0)} galat, {s.findings.get('warning', 0)} peringatan, "
-        f"{s.findings.get('info', 0)} info (sheet Temuan Validasi).",
-        f"  Ledger: {s.ledger}",
-    ]
+    lines = [f"Rekap ditulis: {s.output}", *("  " + line for line in summary_lines(s))]
     for path in s.exports:
         lines.append(f"  Ekspor: {path}")
     lines.append(f"  Waktu: {format(s.seconds, '.1f').replace('.', ',')} detik.")
@@ -404,7 +397,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "dan gabungkan menjadi satu workbook rekap, dengan ledger setiap "
                                    "kiriman. Kiriman ulang: yang terakhir disimpan yang dipakai.")
     c.add_argument("inputs", nargs="+", metavar="MASUKAN", help="berkas .xlsx/.xlsm atau folder")
-    c.add_argument("-o", "--output", required=True, metavar="REKAP.xlsx", help="berkas rekap")
+    c.add_argument("-o", "--output", required=True, metavar="REKAP.xlsx",
+                   help="berkas rekap: .xlsx (tanpa makro), atau .xlsm dengan tombol Konsolidasi "
+                        "yang memperbarui rekap dari folder yang sama (perlu xlkinerja[button])")
     c.add_argument("--ledger", metavar="BERKAS", help="lokasi ledger (default: <rekap>.ledger.sqlite)")
     c.add_argument("--tahun", type=int, help="tahun anggaran (default: tahun terbanyak di kiriman)")
     c.add_argument("--triwulan", type=int, choices=[1, 2, 3, 4],
@@ -447,8 +442,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo", help="tulis contoh bawaan (kosong dan terisi)",
                        description="Tulis workbook contoh Sekretariat Daerah Kota Jambi 2024: "
-                                   "formulir kosong dan formulir terisi (.xlsx), dan formulir "
-                                   "terisi dengan tombol (.xlsm) bila xlkinerja[button] terpasang.")
+                                   "formulir kosong dan formulir terisi (.xlsx), formulir terisi "
+                                   "dengan tombol (.xlsm) bila xlkinerja[button] terpasang, dan "
+                                   "rekapnya (.xlsm dengan tombol Konsolidasi bila terpasang).")
     d.add_argument("--out", default="xlkinerja-demo", metavar="FOLDER",
                    help="folder tujuan (default: xlkinerja-demo)")
     d.set_defaults(func=cmd_demo)

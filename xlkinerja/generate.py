@@ -74,6 +74,7 @@ def demo_paths(outdir: Path) -> dict[str, Path]:
         "macro": outdir / f"{bundled.SEED}_formulir_terisi.xlsm",
         "master": outdir / SEED_MASTER,
         "recap": outdir / "rekap" / f"{bundled.SEED}_rekap.xlsx",
+        "recap_macro": outdir / "rekap" / f"{bundled.SEED}_rekap.xlsm",
     }
 
 

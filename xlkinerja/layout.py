@@ -181,6 +181,8 @@ class MetaLayout:
 
 
 META_MARKER = "xlkinerja-formulir"
+#: the marker of the recap workbook (``xlkinerja consolidate``), in the same place
+RECAP_MARKER = "xlkinerja-rekap"
 
 
 class WorkbookLayout:
@@ -203,10 +205,8 @@ class WorkbookLayout:
 
     @staticmethod
     def sheet_codenames(macro: bool = True) -> dict[str, str]:
-        """VBA code name of every sheet (hidden ones included): Sheet1..SheetN in sheet
-        order, as Excel names them. The VBA project has one document module per code name."""
-        names = WorkbookLayout.sheet_names(include_meta=True, macro=macro)
-        return {name: f"Sheet{i}" for i, name in enumerate(names, start=1)}
+        """VBA code name of every sheet of the formulir (see :func:`sheet_codenames`)."""
+        return sheet_codenames(WorkbookLayout.sheet_names(include_meta=True, macro=macro))
 
     @staticmethod
     def _quarter(form: Form) -> QuarterLayout:
@@ -266,6 +266,13 @@ class WorkbookLayout:
 # -- the macro-enabled workbook (.xlsm) -------------------------------------------------------
 
 WORKBOOK_CODENAME = "ThisWorkbook"
+
+
+def sheet_codenames(names: list[str]) -> dict[str, str]:
+    """VBA code name of every sheet (hidden ones included): Sheet1..SheetN in sheet order, as
+    Excel names them. A macro workbook's VBA project has one document module per code name."""
+    return {name: f"Sheet{i}" for i, name in enumerate(names, start=1)}
+
 MACRO_VALIDASI = "Validasi"
 MACRO_KONSOLIDASI = "Konsolidasi"
 

@@ -9,7 +9,7 @@ The project is made here, by code, from three sources and nothing else:
   the class ``Dictionary`` (``xlwings/addin/Dictionary.cls``, Tim Hall's VBA-Dictionary, MIT,
   notice in its header);
 - one document module per sheet, plus ``ThisWorkbook``, named by the sheet code names of
-  :meth:`~xlkinerja.layout.WorkbookLayout.sheet_codenames`.
+  :func:`~xlkinerja.layout.sheet_codenames` (the formulir's and the recap's sheets).
 
 How: pyOpenVBA (MIT, pure Python) gives a throw-away VBA-less .xlsm that carries only the code
 names the project Excel itself creates for a first macro (``ExcelFile.add_vba_project``: one
@@ -25,11 +25,16 @@ own output:
 
 Module source is stored in code page 1252 with CRLF line endings; the build refuses text that
 code page cannot hold. Builds are byte-for-byte reproducible.
+
+The rest of a macro workbook is written here too, for both writers (formulir and recap): the
+project attached with every sheet's code name (:func:`attach_macros`), the form buttons
+(:func:`insert_buttons`) and the hidden `xlwings.conf` sheet (:func:`write_xlwings_conf`).
 """
 
 from __future__ import annotations
 
 import functools
+import io
 import re
 import struct
 import tempfile
@@ -38,10 +43,13 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, Iterable
 
-from .layout import WORKBOOK_CODENAME, WorkbookLayout
+from .layout import (WORKBOOK_CODENAME, ButtonPlace, WorkbookLayout, XlwingsConfLayout,
+                     sheet_codenames)
 
-__all__ = ["ButtonExtraMissing", "MACRO_MODULES", "XLWINGS_SETTINGS", "build_vba_project",
-           "macro_modules", "xlwings_modules", "xlwings_version", "xlsm_options"]
+__all__ = ["ButtonExtraMissing", "MACRO_MODULES", "XLWINGS_SETTINGS", "attach_macros",
+           "build_vba_project", "insert_buttons", "macro_modules", "require_button_extra",
+           "vba_project", "write_xlwings_conf", "xlwings_modules", "xlwings_version",
+           "xlsm_options"]
 
 #: [MS-OVBA] 2.3.4.1: Reserved1=0x61CC, Version=0xFFFF, Reserved2=0, Reserved3=0, no cache.
 INTEROPERABLE_VBA_PROJECT_STREAM = b"\xCC\x61\xFF\xFF\x00\x00\x00"
@@ -221,7 +229,68 @@ def _build(codes: tuple[str, ...], modules: tuple[tuple[str, str], ...]) -> byte
     return cfb.to_bytes()
 
 
+def vba_project(sheet_names: list[str]) -> bytes:
+    """The VBA project of a workbook with these sheets (in order, hidden ones included)."""
+    return build_vba_project(sheet_codenames(sheet_names).values())
+
+
 def xlsm_options() -> dict[str, Any]:
-    """Writer options for a macro-enabled workbook: the VBA project and the buttons."""
-    codenames = WorkbookLayout.sheet_codenames(macro=True).values()
-    return {"vba_project": build_vba_project(codenames), "buttons": True}
+    """Writer options for a macro-enabled formulir: the VBA project and the buttons."""
+    return {"vba_project": vba_project(WorkbookLayout.sheet_names(macro=True)), "buttons": True}
+
+
+def require_button_extra() -> None:
+    """Raise :class:`ButtonExtraMissing` now (before a long run) when an .xlsm cannot be
+    written on this machine."""
+    _require("xlwings")
+    _require("pyopenvba")
+
+
+# -- the other parts of a macro workbook (xlsxwriter) ------------------------------------------
+
+def attach_macros(wb, sheets, project: bytes) -> None:
+    """Put ``project`` into the xlsxwriter workbook ``wb`` and give the workbook and each of
+    ``sheets`` (all of them, in order) the code name of its document module."""
+    wb.add_vba_project(io.BytesIO(project), is_stream=True)
+    wb.set_vba_name(WORKBOOK_CODENAME)
+    codenames = sheet_codenames([ws.name for ws in sheets])
+    for ws in sheets:
+        ws.set_vba_name(codenames[ws.name])
+
+
+def insert_buttons(ws, places: Iterable[ButtonPlace]) -> None:
+    """Form buttons on the xlsxwriter worksheet ``ws``, each running the Sub it names."""
+    for place in places:
+        ws.insert_button(place.row, place.col, {
+            "macro": place.macro, "caption": place.caption,
+            "x_offset": place.x_offset, "y_offset": place.y_offset,
+            "width": place.width, "height": place.height})
+
+
+def write_xlwings_conf(ws) -> None:
+    """The hidden `xlwings.conf` sheet (an xlsxwriter worksheet): xlwings' settings from A1
+    down, the version of the embedded xlwings module, then our notes."""
+    C = XlwingsConfLayout(len(XLWINGS_SETTINGS))
+    ws.set_column(C.key_col, C.key_col, 30)
+    ws.set_column(C.value_col, C.value_col, 12)
+    for i, (key, value) in enumerate(XLWINGS_SETTINGS):
+        ws.write_string(C.settings_row + i, C.key_col, key)
+        if isinstance(value, bool):
+            ws.write_boolean(C.settings_row + i, C.value_col, value)
+        else:
+            ws.write_string(C.settings_row + i, C.value_col, str(value))
+    ws.write_string(C.version_row, C.key_col, "Versi modul VBA xlwings di workbook ini")
+    ws.write_string(C.version_row, C.value_col, xlwings_version())
+    notes = [
+        "Pengaturan xlwings untuk tombol xlkinerja di workbook ini (dibaca oleh modul VBA "
+        "xlwings dari A1 ke bawah sampai baris kosong pertama).",
+        "ADD_WORKBOOK_TO_PYTHONPATH FALSE: folder workbook tidak dimasukkan ke jalur Python, "
+        "sehingga berkas .py di samping workbook tidak pernah dijalankan.",
+        "Tidak ada Interpreter_Win: xlwings memakai pengaturan xlwings.conf milik pengguna, "
+        "atau python di PATH.",
+        "Python di komputer ini harus memasang xlwings dengan versi yang sama dengan versi "
+        "modul VBA di atas (pip install \"xlkinerja[button]\").",
+    ]
+    for i, text in enumerate(notes):
+        ws.write_string(C.notes_row + i, C.key_col, text)
+    ws.hide()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 from pathlib import Path
 
@@ -22,8 +21,8 @@ from .xlsxkit import (HEADER_FILL, INPUT_FILL, OVER_FILL, OVER_FONT, PAPER_FOLIO
 from .formulas import FormulaMap, quarter_values, rekap_values
 from .layout import (HV, META_MARKER, NARRATIVE_LABEL_LAST, NARRATIVES, PETUNJUK_TEXT_COL, Q,
                      QUARTER_SHEETS, R, REKAP_TW, SHEET_HASIL, SHEET_META, SHEET_PETUNJUK,
-                     SHEET_REKAP, SHEET_XLWINGS_CONF, TEMPLATE_VERSION, WORKBOOK_CODENAME,
-                     HasilLayout, WorkbookLayout, XlwingsConfLayout, a1, button_places)
+                     SHEET_REKAP, SHEET_XLWINGS_CONF, TEMPLATE_VERSION, HasilLayout,
+                     WorkbookLayout, a1, button_places)
 from .model import (NOT_AVAILABLE, QUARTERS, ROMAN, Form, Indikator, Polarity,
                     QuarterEntries)
 from .numbers import format_number, format_rupiah
@@ -105,9 +104,6 @@ class FormulirWriter:
         wb.set_custom_property("xlkinerja_year", str(form.year))
         wb.set_custom_property("xlkinerja_model_sha256", model_sha256(form))
         macro = self.vba_project is not None
-        if macro:
-            wb.add_vba_project(io.BytesIO(self.vba_project), is_stream=True)
-            wb.set_vba_name(WORKBOOK_CODENAME)
 
         petunjuk = wb.add_worksheet(SHEET_PETUNJUK)
         quarter_sheets = [wb.add_worksheet(name, AutoHeightSheet) for name in QUARTER_SHEETS]
@@ -119,25 +115,25 @@ class FormulirWriter:
         assert [ws.name for ws in self.sheets] == WorkbookLayout.sheet_names(macro=macro)
         if macro:
             # every sheet, hidden ones included, has the code name of its document module
-            codenames = WorkbookLayout.sheet_codenames(macro=True)
-            for ws in self.sheets:
-                ws.set_vba_name(codenames[ws.name])
+            from .vba import attach_macros
+
+            attach_macros(wb, self.sheets, self.vba_project)
 
         self._write_petunjuk(petunjuk)
         for q, ws in zip(QUARTERS, quarter_sheets):
             self._write_quarter(ws, q)
         self._write_rekap(rekap)
         if macro:
+            from .vba import write_xlwings_conf
+
             self._write_hasil(macro_sheets[0])
-            self._write_xlwings_conf(macro_sheets[1])
+            write_xlwings_conf(macro_sheets[1])
         self._write_meta(meta)
         if self.buttons:
+            from .vba import insert_buttons
+
             for ws in self.sheets:
-                for place in button_places(ws.name):
-                    ws.insert_button(place.row, place.col, {
-                        "macro": place.macro, "caption": place.caption,
-                        "x_offset": place.x_offset, "y_offset": place.y_offset,
-                        "width": place.width, "height": place.height})
+                insert_buttons(ws, button_places(ws.name))
         for ws in self.sheets:
             self._protect(ws)
         quarter_sheets[0].activate()
@@ -542,35 +538,6 @@ class FormulirWriter:
         ws.set_paper(PAPER_FOLIO)
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(H.header_row)
-
-    def _write_xlwings_conf(self, ws) -> None:
-        """Hidden `xlwings.conf`: xlwings' settings from A1 down, then our notes."""
-        from .vba import XLWINGS_SETTINGS, xlwings_version
-
-        C = XlwingsConfLayout(len(XLWINGS_SETTINGS))
-        ws.set_column(C.key_col, C.key_col, 30)
-        ws.set_column(C.value_col, C.value_col, 12)
-        for i, (key, value) in enumerate(XLWINGS_SETTINGS):
-            ws.write_string(C.settings_row + i, C.key_col, key)
-            if isinstance(value, bool):
-                ws.write_boolean(C.settings_row + i, C.value_col, value)
-            else:
-                ws.write_string(C.settings_row + i, C.value_col, str(value))
-        ws.write_string(C.version_row, C.key_col, "Versi modul VBA xlwings di workbook ini")
-        ws.write_string(C.version_row, C.value_col, xlwings_version())
-        notes = [
-            "Pengaturan xlwings untuk tombol Validasi dan Konsolidasi (dibaca oleh modul VBA "
-            "xlwings dari A1 ke bawah sampai baris kosong pertama).",
-            "ADD_WORKBOOK_TO_PYTHONPATH FALSE: folder workbook tidak dimasukkan ke jalur Python, "
-            "sehingga berkas .py di samping workbook tidak pernah dijalankan.",
-            "Tidak ada Interpreter_Win: xlwings memakai pengaturan xlwings.conf milik pengguna, "
-            "atau python di PATH.",
-            "Python di komputer ini harus memasang xlwings dengan versi yang sama dengan versi "
-            "modul VBA di atas (pip install \"xlkinerja[button]\").",
-        ]
-        for i, text in enumerate(notes):
-            ws.write_string(C.notes_row + i, C.key_col, text)
-        ws.hide()
 
     # -- meta ------------------------------------------------------------------------------
     def _write_meta(self, ws) -> None:

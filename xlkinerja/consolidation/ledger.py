@@ -72,6 +72,18 @@ class LedgerError(Exception):
     pass
 
 
+def _busy(exc: sqlite3.Error) -> bool:
+    """SQLite gave up waiting for another connection that holds the database."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def _busy_error(path: Path) -> LedgerError:
+    return LedgerError(f"{path}: ledger sedang dipakai proses lain (konsolidasi lain sedang "
+                       "berjalan, atau ledger dibuka program lain). Tunggu sampai selesai, lalu "
+                       "ulangi.")
+
+
 @dataclass
 class Sighting:
     run_id: int
@@ -93,17 +105,21 @@ class Sighting:
 
 
 class Ledger:
+    busy_timeout = 30.0  # seconds to wait for another process that is writing the ledger
+
     def __init__(self, path: Path):
         self.path = Path(path)
         self.archive_dir = self.path.with_name(self.path.name + ".arsip")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=self.busy_timeout)
             self.db.execute("PRAGMA journal_mode=DELETE")
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.executescript(SCHEMA)
             row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         except sqlite3.DatabaseError as exc:
+            if _busy(exc):
+                raise _busy_error(self.path) from None
             raise LedgerError(f"{self.path}: bukan berkas ledger xlkinerja yang sah ({exc}). "
                               "Pilih lokasi ledger lain dengan --ledger.") from None
         if row is None:
@@ -114,7 +130,12 @@ class Ledger:
 
     # -- a run: one transaction --------------------------------------------------------------
     def begin_run(self, started: str, output: str, inputs: list[str]) -> int:
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _busy(exc):
+                raise _busy_error(self.path) from None
+            raise
         cur = self.db.execute("INSERT INTO runs(started, output, inputs) VALUES (?, ?, ?)",
                               (started, output, json.dumps(inputs, ensure_ascii=False)))
         self.run_id = cur.lastrowid

@@ -1,7 +1,13 @@
 """The recap workbook: Ringkasan, Status Pengiriman, Rincian Anggaran, Indikator, Temuan Validasi,
 Grafik, all protected, totals as formulas (with correct cached results), charts native to Excel.
 
-Positions live in :class:`RecapLayout` (the button reads the recap's identity through it).
+Written as ``.xlsx`` (no macros) or, for an ``.xlsm`` output, macro-enabled with a Konsolidasi
+button on Ringkasan and the hidden `xlwings.conf` sheet (the VBA and those parts are the
+formulir's, :mod:`xlkinerja.vba`). The hidden `_xlkinerja` sheet records what was consolidated
+and how (:class:`RecapMeta`), so that the button can run the same consolidation again.
+
+Positions live in :class:`RecapLayout` (the writer, and the button that rewrites the recap in
+place, :mod:`xlkinerja.consolidation.refresh`, ask it).
 """
 
 from __future__ import annotations
@@ -14,14 +20,14 @@ from typing import Any, Iterable
 
 from .. import __version__
 from ..atomic import atomic_path
-from ..layout import SHEET_META, a1, col_letter
+from ..layout import (BUTTON_HEIGHT, BUTTON_WIDTH, MACRO_KONSOLIDASI, RECAP_MARKER, SHEET_META,
+                      SHEET_XLWINGS_CONF, ButtonPlace, a1, col_letter)
 from ..model import QUARTERS, ROMAN
 from ..xlsxkit import HEADER_FILL, PAPER_FOLIO, PROGRAM_FILL, Formats, ProtectedWorkbook
 from .figures import OpdSummary, predikat
 from .plan import (ACCEPTED, CONFLICT, DUPLICATE, REJECTED, STATUS_COMPLETE, STATUS_CONFLICT,
                    STATUS_ERRORS, STATUS_MISSING, SUPERSEDED, Plan)
 
-RECAP_MARKER = "xlkinerja-rekap"
 MAX_XLSX_LONG_ROWS = 200_000  # beyond this the long tables go to --csv/--parquet only
 
 SHEET_RINGKASAN = "Ringkasan"
@@ -30,12 +36,17 @@ SHEET_RINCIAN = "Rincian Anggaran"
 SHEET_INDIKATOR = "Indikator"
 SHEET_TEMUAN = "Temuan Validasi"
 SHEET_GRAFIK = "Grafik"
+OPD_CHART_SERIES = "% realisasi setahun"  # the series of Grafik's per-OPD chart
 
 
 class RecapLayout:
-    """Columns and rows of the Ringkasan sheet (0-based)."""
+    """The recap's sheets, the columns and rows of Ringkasan (0-based), the button, the charts."""
+
+    sheets = (SHEET_RINGKASAN, SHEET_STATUS, SHEET_RINCIAN, SHEET_INDIKATOR, SHEET_TEMUAN,
+              SHEET_GRAFIK)
 
     title_row = 0
+    title_height = 20  # points: room for the button of the .xlsm (the same in the .xlsx)
     info_row = 1
     header_row = 3
     first_row = 4
@@ -51,6 +62,42 @@ class RecapLayout:
     @classmethod
     def total_row(cls, n_opd: int) -> int:
         return cls.first_row + max(n_opd, 1)
+
+    @classmethod
+    def sheet_names(cls, macro: bool = False) -> list[str]:
+        """All sheets in order, hidden ones included; the .xlsm adds `xlwings.conf`."""
+        return [*cls.sheets, *([SHEET_XLWINGS_CONF] if macro else []), SHEET_META]
+
+    @classmethod
+    def data_sheets(cls) -> list[str]:
+        """The sheets a consolidation writes (all but `xlwings.conf`): what the Konsolidasi
+        button rewrites in the open workbook."""
+        return [*cls.sheets, SHEET_META]
+
+    @classmethod
+    def buttons(cls, sheet: str) -> list[ButtonPlace]:
+        """The .xlsm's button: Konsolidasi on Ringkasan, at the left of the title row (the
+        title is centred over the whole table; the row stays on screen with the frozen
+        header). Validasi belongs to the formulir: a recap has nothing to check."""
+        if sheet != SHEET_RINGKASAN:
+            return []
+        return [ButtonPlace(MACRO_KONSOLIDASI, MACRO_KONSOLIDASI, cls.title_row, cls.NO, 4, 1,
+                            BUTTON_WIDTH, BUTTON_HEIGHT)]
+
+    # -- Grafik -----------------------------------------------------------------------------
+    #: index of the per-OPD chart among Grafik's charts, in the order they are inserted
+    #: (Excel's ChartObjects order): the city's realisasi per quarter first, then this one
+    OPD_CHART = 1
+
+    @classmethod
+    def opd_chart_rows(cls, n_opd: int) -> tuple[int, int]:
+        """First and last Ringkasan row of the per-OPD chart (categories NAMA, values PERSEN)."""
+        return cls.first_row, cls.first_row + max(n_opd, 1) - 1
+
+    @staticmethod
+    def opd_chart_height(n_opd: int) -> int:
+        """Height in pixels of the per-OPD bar chart: a bar per OPD stays legible."""
+        return max(320, 22 * n_opd + 120)
 
 
 @dataclass
@@ -71,11 +118,12 @@ STATUS_COLORS = {STATUS_COMPLETE: ("#C6EFCE", "#006100"), STATUS_MISSING: ("#EDE
 
 class RecapWriter:
     def __init__(self, plan: Plan, figures: list[OpdSummary], findings: list[ConsolidationFinding],
-                 inputs: list[str], ledger_path: Path, pemda: str | None = None,
-                 generated_at: dt.datetime | None = None):
+                 meta: "RecapMeta", vba_project: bytes | None = None):
         self.plan, self.figures, self.findings = plan, figures, findings
-        self.inputs, self.ledger_path, self.pemda = inputs, ledger_path, pemda
-        self.generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
+        self.meta = meta
+        self.pemda = meta.pemda
+        self.generated_at = dt.datetime.fromisoformat(meta.generated_at)
+        self.vba_project = vba_project  # bytes: a macro-enabled recap with the button
 
     def write(self, path: Path, budget_rows: Iterable[tuple], n_budget_rows: int,
               indicator_rows: list[tuple]) -> Path:
@@ -88,7 +136,22 @@ class RecapWriter:
                                "created": self.generated_at})
             wb.set_custom_property("xlkinerja_kind", RECAP_MARKER)
             sheets = [self._ringkasan(), self._status(), self._rincian(budget_rows, n_budget_rows),
-                      self._indikator(indicator_rows), self._temuan(), self._grafik(), self._meta()]
+                      self._indikator(indicator_rows), self._temuan(), self._grafik()]
+            macro = self.vba_project is not None
+            if macro:
+                from ..vba import write_xlwings_conf
+
+                conf = wb.add_worksheet(SHEET_XLWINGS_CONF)
+                write_xlwings_conf(conf)
+                sheets.append(conf)
+            sheets.append(self._meta())
+            assert [ws.name for ws in sheets] == RecapLayout.sheet_names(macro=macro)
+            if macro:
+                from ..vba import attach_macros, insert_buttons
+
+                attach_macros(wb, sheets, self.vba_project)
+                for ws in sheets:
+                    insert_buttons(ws, RecapLayout.buttons(ws.name))
             for ws in sheets:
                 ws.protect("", {"autofilter": True, "format_columns": True, "format_rows": True,
                                 "select_locked_cells": True, "select_unlocked_cells": True})
@@ -125,6 +188,7 @@ class RecapWriter:
     def _ringkasan(self):
         L, f, plan = RecapLayout, self.f, self.plan
         ws = self._sheet(SHEET_RINGKASAN, L.widths)
+        ws.set_row(L.title_row, L.title_height)
         quarter = f"s.d. TW {ROMAN[plan.quarter]}" if plan.quarter else "belum ada kiriman"
         used = sum(1 for d in plan.decisions if d.status == ACCEPTED)
         self._heading(ws, L.PERINGATAN,
@@ -414,10 +478,10 @@ class RecapWriter:
         col.set_size({"width": 720, "height": 300})
         ws.insert_chart(3, 4, col)
         n = len(self.figures)
-        first, last = L.first_row, L.first_row + max(n, 1) - 1
+        first, last = L.opd_chart_rows(n)
         bar = self.wb.add_chart({"type": "bar"})
         bar.add_series({
-            "name": "% realisasi setahun",
+            "name": OPD_CHART_SERIES,
             "categories": [SHEET_RINGKASAN, first, L.NAMA, last, L.NAMA],
             "values": [SHEET_RINGKASAN, first, L.PERSEN, last, L.PERSEN],
             "data_labels": {"value": True, "num_format": "0.0%"},
@@ -427,18 +491,13 @@ class RecapWriter:
         bar.set_x_axis({"num_format": "0%", "min": 0, "major_gridlines": {"visible": True}})
         bar.set_y_axis({"reverse": True, "num_font": {"size": 8}})
         bar.set_legend({"none": True})
-        bar.set_size({"width": 960, "height": max(320, 22 * n + 120)})
+        bar.set_size({"width": 960, "height": L.opd_chart_height(n)})
         ws.insert_chart(19, 1, bar)
         return ws
 
     def _meta(self):
         ws = self.wb.add_worksheet(SHEET_META)
-        values = [("marker", RECAP_MARKER), ("year", self.plan.year or ""),
-                  ("quarter", self.plan.quarter or ""), ("generator", f"xlkinerja {__version__}"),
-                  ("generated_at", self.generated_at.isoformat()),
-                  ("ledger", str(self.ledger_path)), ("inputs", json.dumps(self.inputs, ensure_ascii=False)),
-                  ("pemda", self.pemda or "")]
-        for r, (k, v) in enumerate(values):
+        for r, (k, v) in enumerate(self.meta.rows()):
             ws.write_string(r, 0, k)
             if isinstance(v, int):
                 ws.write_number(r, 1, v)
@@ -446,6 +505,99 @@ class RecapWriter:
                 ws.write_string(r, 1, str(v))
         ws.very_hidden()
         return ws
+
+
+@dataclass
+class RecapMeta:
+    """The hidden `_xlkinerja` sheet of a recap, a key a row (key in column A, value in B): its
+    identity, and what it consolidated and how, so that the Konsolidasi button of the .xlsm can
+    run the same consolidation again (:meth:`options`).
+
+    ``settings`` holds the options that change the result (JSON): year, quarter, formula check,
+    capaian threshold, predikat scale, the expected OPD, and the exports to refresh."""
+
+    inputs: list[str]  # absolute paths of the files and folders consolidated
+    ledger: str  # absolute path of the ledger
+    settings: dict[str, Any]
+    year: int | None = None
+    quarter: int | None = None
+    pemda: str | None = None
+    generator: str = f"xlkinerja {__version__}"
+    generated_at: str = ""
+
+    KEYS = ("marker", "year", "quarter", "generator", "generated_at", "ledger", "inputs", "pemda",
+            "settings")
+
+    def rows(self) -> list[tuple[str, Any]]:
+        values = {"marker": RECAP_MARKER, "year": self.year or "", "quarter": self.quarter or "",
+                  "generator": self.generator, "generated_at": self.generated_at,
+                  "ledger": self.ledger, "inputs": json.dumps(self.inputs, ensure_ascii=False),
+                  "pemda": self.pemda or "",
+                  "settings": json.dumps(self.settings, ensure_ascii=False, sort_keys=True)}
+        return [(k, values[k]) for k in self.KEYS]
+
+    @classmethod
+    def of_run(cls, options, plan: Plan, inputs: list[str], ledger_path: Path,
+               generated_at: dt.datetime | None = None) -> "RecapMeta":
+        """What a run with ``options`` (a ConsolidateOptions) records."""
+        def absolute(p):
+            return str(Path(p).resolve()) if p is not None else None
+
+        settings = {"year": options.year, "quarter": options.quarter,
+                    "check_formulas": bool(options.check_formulas),
+                    "low_capaian": options.low_capaian,
+                    "scale": [[float(t), label] for t, label in options.scale],
+                    "expected_opds": options.expected_opds,
+                    "csv_dir": absolute(options.csv_dir), "parquet": absolute(options.parquet)}
+        when = generated_at or dt.datetime.now().replace(microsecond=0)
+        return cls(inputs=list(inputs), ledger=str(Path(ledger_path).resolve()),
+                   settings=settings, year=plan.year, quarter=plan.quarter, pemda=options.pemda,
+                   generated_at=when.isoformat())
+
+    @classmethod
+    def parse(cls, grid: list[list[Any]]) -> "RecapMeta":
+        """From the sheet's values (column A keys, column B values); ValueError (Bahasa
+        Indonesia) when the sheet is not a recap's or is damaged."""
+        values = {row[0]: (row[1] if len(row) > 1 else None) for row in grid
+                  if row and isinstance(row[0], str)}
+        if values.get("marker") != RECAP_MARKER:
+            raise ValueError("penanda rekap xlkinerja tidak ditemukan")
+        try:
+            inputs = json.loads(values.get("inputs") or "")
+            settings = json.loads(values["settings"]) if values.get("settings") else {}
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"data rekap tidak dapat dibaca ({exc})") from None
+        ledger = values.get("ledger")
+        paths = isinstance(inputs, list) and inputs and all(isinstance(i, str) for i in inputs)
+        if not paths or not isinstance(settings, dict) or not isinstance(ledger, str) or not ledger:
+            raise ValueError("daftar masukan atau lokasi ledger tidak tercatat")
+
+        def number(key):
+            v = values.get(key)
+            return int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+        return cls(inputs=inputs, ledger=ledger, settings=settings, year=number("year"),
+                   quarter=number("quarter"), pemda=values.get("pemda") or None,
+                   generator=str(values.get("generator") or ""),
+                   generated_at=str(values.get("generated_at") or ""))
+
+    def options(self, output: Path, target: Path | None = None):
+        """ConsolidateOptions for the same consolidation, written to ``output`` (``target``:
+        the recap workbook being brought up to date, see ConsolidateOptions)."""
+        from .figures import DEFAULT_SCALE
+        from .run import ConsolidateOptions
+
+        s = self.settings
+        scale = tuple((float(t), str(label)) for t, label in s["scale"]) if s.get("scale") \
+            else DEFAULT_SCALE
+        return ConsolidateOptions(
+            output=Path(output), ledger=Path(self.ledger), year=s.get("year"),
+            quarter=s.get("quarter"), check_formulas=bool(s.get("check_formulas", False)),
+            low_capaian=float(s.get("low_capaian", 0.75)),
+            csv_dir=Path(s["csv_dir"]) if s.get("csv_dir") else None,
+            parquet=Path(s["parquet"]) if s.get("parquet") else None, pemda=self.pemda,
+            expected_opds=s.get("expected_opds") or None, scale=scale, progress=False,
+            target=target)
 
 
 def _local_time(iso: str | None) -> str:
@@ -462,10 +614,18 @@ def _local_time(iso: str | None) -> str:
 
 def write_recap(path: Path, plan: Plan, figures: list[OpdSummary], findings: list[ConsolidationFinding],
                 budget_rows: Iterable[tuple], n_budget_rows: int, indicator_rows: list[tuple],
-                inputs: list[str], ledger_path: Path, pemda: str | None, scale) -> Path:
-    writer = RecapWriter(plan, figures, findings, inputs, ledger_path, pemda)
-    writer.scale = scale
+                inputs: list[str], ledger_path: Path, options) -> Path:
+    """Write the recap of a run with ``options`` (a ConsolidateOptions) to ``path``; an
+    ``.xlsm`` output gets the macros and the Konsolidasi button."""
+    project = None
+    if Path(options.output).suffix.lower() == ".xlsm":
+        from ..vba import vba_project
+
+        project = vba_project(RecapLayout.sheet_names(macro=True))
+    meta = RecapMeta.of_run(options, plan, inputs, ledger_path)
+    writer = RecapWriter(plan, figures, findings, meta, vba_project=project)
+    writer.scale = options.scale
     return writer.write(path, budget_rows, n_budget_rows, indicator_rows)
 
 
-__all__ = ["write_recap", "RecapLayout", "ConsolidationFinding", "RECAP_MARKER"]
+__all__ = ["write_recap", "RecapLayout", "RecapMeta", "ConsolidationFinding", "RECAP_MARKER"]

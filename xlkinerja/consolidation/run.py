@@ -47,6 +47,10 @@ class ConsolidateOptions:
     expected_opds: dict[str, str] | None = None
     scale: tuple = DEFAULT_SCALE
     progress: bool | None = None  # None: when stderr is a terminal
+    #: the recap workbook this run brings up to date when ``output`` is a temporary file (the
+    #: Konsolidasi button writes into the workbook open in Excel): never read as an input, and
+    #: recorded in the ledger as the run's output
+    target: Path | None = None
 
     @property
     def ledger_path(self) -> Path:
@@ -127,9 +131,10 @@ def consolidate(inputs: list[str | Path], options: ConsolidateOptions) -> RunSum
     show = options.progress if options.progress is not None else sys.stderr.isatty()
     cleanup: list = []
     try:
-        files, _ = discover(inputs, exclude=[output, ledger.path, ledger.archive_dir])
+        recap = Path(options.target or output)
+        files, _ = discover(inputs, exclude=[output, recap, ledger.path, ledger.archive_dir])
         now = dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
-        ledger.begin_run(now, str(output.resolve()), [str(Path(p).resolve()) for p in inputs])
+        ledger.begin_run(now, str(recap.resolve()), [str(Path(p).resolve()) for p in inputs])
         results, todo = [], []
         hashing = Progress(len(files), "Memeriksa berkas", show)
         known: dict[str, FileResult] = {}
@@ -201,8 +206,7 @@ def consolidate(inputs: list[str | Path], options: ConsolidateOptions) -> RunSum
 
         with atomic_path(output) as tmp:
             write_recap(tmp, plan, summaries, findings, budget_again(), n_budget, indicator_lines,
-                        [str(Path(p).resolve()) for p in inputs], ledger.path, options.pemda,
-                        options.scale)
+                        [str(Path(p).resolve()) for p in inputs], ledger.path, options)
             summary.exports = exports.finish()
             summary.seconds = time.monotonic() - started
             ledger.commit_run(dt.datetime.now().astimezone().replace(microsecond=0).isoformat(),

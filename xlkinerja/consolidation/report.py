@@ -1,0 +1,25 @@
+"""What a consolidation run did, in Bahasa Indonesia: for the command line and the button."""
+
+from __future__ import annotations
+
+from ..model import ROMAN
+from .plan import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, SUPERSEDED
+
+FILE_STATUSES = (ACCEPTED, SUPERSEDED, CONFLICT, DUPLICATE, REJECTED)
+
+
+def summary_lines(s) -> list[str]:
+    """The state reached, the files and what became of them, the findings, the ledger, one
+    line each, of a :class:`~xlkinerja.consolidation.run.RunSummary`."""
+    st = s.statuses
+    parts = [f"{st[k]} {k}" for k in FILE_STATUSES if st.get(k)]
+    opd = ", ".join(f"{n} {k}" for k, n in sorted(s.opd_statuses.items()))
+    tw = f"TW {ROMAN[s.quarter]}" if s.quarter else "-"
+    return [
+        f"Tahun {s.year or '-'}, keadaan s.d. {tw}; {s.n_opd} perangkat daerah ({opd or '-'}).",
+        f"{s.n_files} berkas: {', '.join(parts) or '-'}; {s.n_read} baru atau berubah (dibaca), "
+        f"{s.n_reused} sudah tercatat di ledger.",
+        f"Temuan: {s.findings.get('error', 0)} galat, {s.findings.get('warning', 0)} peringatan, "
+        f"{s.findings.get('info', 0)} info (sheet Temuan Validasi).",
+        f"Ledger: {s.ledger}",
+    ]
