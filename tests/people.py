@@ -51,19 +51,19 @@ class Cells:
         return a1(self.layout.quarter.budget_rows[self.leaf(name_part).id], Q.REAL)
 
     def keterangan(self, name_part: str) -> str:
-        return a1(self.layout.quarter.budget_rows[self.row(name_part).id], Q.KET)
+        return self.budget_cell(name_part, Q.KET)
 
     def pagu(self, name_part: str) -> str:
-        return a1(self.layout.quarter.budget_rows[self.row(name_part).id], Q.PAGU)
+        return self.budget_cell(name_part, Q.PAGU)
 
     def budget_cell(self, name_part: str, col: int) -> str:
         return a1(self.layout.quarter.budget_rows[self.row(name_part).id], col)
 
     def ind_realisasi(self, text_part: str) -> str:
-        return a1(self.layout.quarter.indicator_rows[self.indicator(text_part).id], Q.IND_REAL)
+        return self.ind_cell(text_part, Q.IND_REAL)
 
     def ind_keterangan(self, text_part: str) -> str:
-        return a1(self.layout.quarter.indicator_rows[self.indicator(text_part).id], Q.IND_KET)
+        return self.ind_cell(text_part, Q.IND_KET)
 
     def ind_cell(self, text_part: str, col: int) -> str:
         return a1(self.layout.quarter.indicator_rows[self.indicator(text_part).id], col)
