@@ -6,7 +6,9 @@ reader collects, budget figures) is checked here against the general code it sta
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
+import math
 import re
 
 import pytest
@@ -14,9 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from xlsxwriter.worksheet import Worksheet
 
+from xlkinerja import calc
 from xlkinerja.formulas import FormulaMap
 from xlkinerja.layout import WorkbookLayout
-from xlkinerja.testing import synthetic_form
+from xlkinerja.reader import number_value
+from xlkinerja.testing import synthetic_entries, synthetic_form
 from xlkinerja.xlsxkit import CLASSIC_FUNCTIONS, ClassicFormulaSheet
 
 
@@ -84,3 +88,64 @@ def test_any_mix_of_function_names(names, head, tail, arg):
     for future in (False, True):
         fast, plain = _both(formula, future)
         assert fast == plain, formula
+
+
+# -- number_value ---------------------------------------------------------------------------------
+
+def _number_value_reference(value):
+    """number_value as it was written before its fast path."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if value != value or value in (float("inf"), float("-inf")):
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+class _MyInt(int):
+    pass
+
+
+class _MyFloat(float):
+    pass
+
+
+@given(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(), st.booleans(),
+                 st.text(max_size=5), st.none(), st.datetimes(), st.dates(),
+                 st.integers().map(_MyInt), st.floats().map(_MyFloat),
+                 st.sampled_from([2.0**53, -2.0**53, 2.0**53 - 1, 1e300, -0.0, 0.5, math.pi,
+                                  dt.time(1, 2), dt.timedelta(3)])))
+@settings(max_examples=500, deadline=None)
+def test_number_value_is_unchanged(value):
+    got, want = number_value(value), _number_value_reference(value)
+    assert type(got) is type(want)
+    assert got == want or (got is None and want is None)
+
+
+# -- cells the reader collects, budget figures ----------------------------------------------------
+
+FORMS = [synthetic_form(1), synthetic_form(2, programs=1, kegiatan=1, subs=1, indicators=1),
+         synthetic_form(3, programs=5, kegiatan=6, subs=9, indicators=8)]
+
+
+@pytest.mark.parametrize("form", FORMS + ["seed"])
+def test_quarter_cells_are_the_formula_cells_in_order(form):
+    if form == "seed":
+        from xlkinerja.generate import seed_spec
+
+        form = seed_spec().form
+    fm = FormulaMap(form, WorkbookLayout(form))
+    cells = fm.quarter_cells
+    assert cells == list(fm.quarter)
+    assert FormulaMap(form, WorkbookLayout(form)).quarter_cells == cells  # either order of use
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_budget_figures_carry_each_rows_pagu(form):
+    for entries in (None, synthetic_entries(form)[2]):
+        figures = calc.budget_figures(form, entries)
+        for row in form.budget_rows():
+            assert figures[row.id].pagu == row.pagu
+            assert type(figures[row.id].pagu) is type(row.pagu)
+        assert calc.total_figure(form, figures).pagu == form.total_pagu

@@ -110,46 +110,51 @@ class EntryRules:
         leaves = self.form.leaves()
         parent_of = {c.id: p for p in self.form.budget_rows() for c in p.children}
         running = {leaf.id: 0.0 for leaf in leaves}
+        pagus = {leaf.id: leaf.pagu for leaf in leaves}
         for q in QUARTERS:
             read = self.sub.quarters[q]
             if not read.readable:
                 continue
             filled = read.is_filled
             by_parent: dict[str, list[tuple[float, RawCell, str]]] = {}
+            real, kets = read.budget_real, read.budget_ket
             for leaf in leaves:
-                raw = read.budget_real.get(leaf.id)
+                raw = real.get(leaf.id)
                 if raw is None:
                     continue
-                ket = read.budget_ket.get(leaf.id)
-                has_ket = ket is not None and not ket.is_empty
-                if raw.is_empty:
+                value = raw.value
+                if value is None or (isinstance(value, str) and not value.strip()):  # is_empty
+                    ket = kets.get(leaf.id)
+                    has_ket = ket is not None and not ket.is_empty
                     if filled and not has_ket:
                         self.add(Severity.WARNING, "ENTRY_MISSING",
                                  f"Realisasi '{_short(leaf.name)}' kosong padahal sub kegiatan lain "
                                  f"di TW {ROMAN[q]} sudah diisi. Isi 0 bila belum ada belanja, atau "
                                  "jelaskan di KETERANGAN (kolom 13).", raw, leaf.id, q)
                     continue
-                amount = self._amount(raw, leaf.name, q, leaf.id)
+                amount = number_value(value)
                 if amount is None:
+                    self._amount(raw, leaf.name, q, leaf.id)  # reports what the cell holds
                     continue
+                pagu = pagus[leaf.id]
                 if amount < 0:
                     self.add(Severity.ERROR, "ENTRY_NEGATIVE",
                              f"Realisasi '{_short(leaf.name)}' negatif ({format_rupiah(amount)}). "
                              "Realisasi triwulan tidak boleh kurang dari 0; koreksi angkanya.",
                              raw, leaf.id, q)
                     continue
-                if amount > leaf.pagu:
+                if amount > pagu:
                     self.add(Severity.ERROR, "ENTRY_ABOVE_PAGU",
                              f"Realisasi TW {ROMAN[q]} '{_short(leaf.name)}' {format_rupiah(amount)} "
-                             f"melebihi pagu {format_rupiah(leaf.pagu)}. Periksa angkanya (kelebihan "
+                             f"melebihi pagu {format_rupiah(pagu)}. Periksa angkanya (kelebihan "
                              "nol? kumulatif?).", raw, leaf.id, q)
                 else:
                     before = running[leaf.id]
-                    if before <= leaf.pagu < before + amount:
+                    if before <= pagu < before + amount:
                         self.add(Severity.ERROR, "ENTRY_CUMULATIVE_ABOVE_PAGU",
                                  f"Realisasi '{_short(leaf.name)}' TW I sampai TW {ROMAN[q]} berjumlah "
                                  f"{format_rupiah(before + amount)}, melebihi pagu "
-                                 f"{format_rupiah(leaf.pagu)}. Realisasi diisi per triwulan, bukan "
+                                 f"{format_rupiah(pagu)}. Realisasi diisi per triwulan, bukan "
                                  "kumulatif; periksa angka triwulan ini dan sebelumnya.",
                                  raw, leaf.id, q)
                 running[leaf.id] += amount
@@ -247,21 +252,26 @@ class EntryRules:
             if not read.readable or not read.derived:
                 continue
             expected = quarter_values(self._fmap, entries.get(q))
-            reported = 0
-            for (r, c), cached in sorted(read.derived.items()):
-                want = expected.get((r, c))
-                got = number_value(cached)
-                if got is None or want is None or isinstance(want, str):
+            money = (Q.PAGU, Q.REAL)
+            mismatches = []
+            for (r, c), cached in read.derived.items():
+                if cached is None:
                     continue
-                tolerance = 0.5 if c in (Q.PAGU, Q.REAL) else 1e-6
+                want = expected.get((r, c))
+                if want is None or isinstance(want, str):
+                    continue
+                got = number_value(cached)
+                if got is None:
+                    continue
+                tolerance = 0.5 if c in money else 1e-6
                 if abs(got - want) > tolerance:
-                    reported += 1
-                    if reported <= 10:
-                        self.add(Severity.WARNING, "INTEGRITY_DERIVED_VALUE_MISMATCH",
-                                 f"Nilai tersimpan di {a1(r, c)} ({_num_text(got, c)}) tidak sama dengan "
-                                 f"hasil hitungan ({_num_text(want, c)}): rumus mungkin ditimpa, atau "
-                                 "berkas disimpan tanpa dihitung ulang. Rekap memakai hasil hitungan.",
-                                 sheet=QUARTER_SHEETS[q - 1], cell_ref=a1(r, c), quarter=q)
+                    mismatches.append((r, c, got, want))
+            for r, c, got, want in sorted(mismatches)[:10]:  # the first ten, in sheet order
+                self.add(Severity.WARNING, "INTEGRITY_DERIVED_VALUE_MISMATCH",
+                         f"Nilai tersimpan di {a1(r, c)} ({_num_text(got, c)}) tidak sama dengan "
+                         f"hasil hitungan ({_num_text(want, c)}): rumus mungkin ditimpa, atau "
+                         "berkas disimpan tanpa dihitung ulang. Rekap memakai hasil hitungan.",
+                         sheet=QUARTER_SHEETS[q - 1], cell_ref=a1(r, c), quarter=q)
 
     @property
     def _fmap(self):
@@ -269,7 +279,7 @@ class EntryRules:
         from .layout import WorkbookLayout
 
         if not hasattr(self, "_fm"):
-            self._fm = FormulaMap(self.form, WorkbookLayout(self.form))
+            self._fm = self.sub.formula_map or FormulaMap(self.form, WorkbookLayout(self.form))
         return self._fm
 
 
