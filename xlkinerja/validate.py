@@ -35,8 +35,9 @@ from .preflight import preflight
 from .reader import RawCell, Submission, number_value, read_submission
 from .sources import CalamineSource, OpenpyxlFormulaSource, WorkbookSource
 
-__all__ = ["ValidationOptions", "FileReport", "validate_file", "validate_files", "validate_source",
-           "format_text", "to_json"]
+__all__ = ["ValidationOptions", "FileReport", "ReportSummary", "validate_file", "validate_files",
+           "validate_source", "format_text", "format_report", "format_summary", "ReportCounts",
+           "to_json", "iter_json"]
 
 
 @dataclass
@@ -47,16 +48,31 @@ class ValidationOptions:
     expect_year: int | None = None
 
 
+@dataclass(frozen=True)
+class ReportSummary:
+    """What a report says about a readable workbook besides its findings (small, picklable)."""
+
+    opd_code: str
+    opd_name: str
+    year: int
+    filled_quarters: tuple[int, ...]
+
+    @classmethod
+    def of(cls, sub: Submission) -> "ReportSummary":
+        return cls(sub.form.opd_code, sub.form.opd_name, sub.form.year, tuple(sub.filled_quarters))
+
+
 @dataclass
 class FileReport:
     file: str
     findings: list[Finding] = field(default_factory=list)
-    submission: Submission | None = None
+    submission: Submission | None = None  # the workbook as read (not kept by validate_files)
     path: Path | None = None
+    summary: ReportSummary | None = None  # set whenever the workbook could be read
 
     @property
     def readable(self) -> bool:
-        return self.submission is not None
+        return self.submission is not None or self.summary is not None
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
@@ -336,6 +352,7 @@ def validate_source(source: WorkbookSource, formulas: WorkbookSource | None = No
     report.findings.extend(findings)
     report.submission = submission
     if submission is not None:
+        report.summary = ReportSummary.of(submission)
         report.findings.extend(EntryRules(submission, options).run())
     return report
 
@@ -419,64 +436,130 @@ def _from_engine(exc: BaseException) -> bool:
     return "/xlkinerja/" not in last or last.endswith(("/sources.py",))
 
 
-def validate_files(paths: Iterable[str | Path], options: ValidationOptions | None = None
-                   ) -> Iterator[FileReport]:
-    """Validate files one by one; one bad file never stops the others."""
-    for path in paths:
-        try:
-            yield validate_file(path, options)
-        except BaseException as exc:  # a bug must not stop the batch, and must show
-            if isinstance(exc, _NEVER_SWALLOW):
-                raise
-            name = Path(path).name
-            yield FileReport(file=name, path=Path(path), findings=[Finding(
-                file=name, severity=Severity.ERROR, code="INTERNAL_ERROR",
-                message=f"Kesalahan internal xlkinerja saat memeriksa berkas ini "
-                        f"({type(exc).__name__}: {exc}). Laporkan kepada pengembang beserta "
-                        "berkasnya.")])
+def validate_files(paths: Iterable[str | Path], options: ValidationOptions | None = None,
+                   jobs: int | None = None) -> Iterator[FileReport]:
+    """Validate many files, in ``jobs`` worker processes (default: every core); reports come in
+    the order of ``paths``, one at a time, each with its findings and summary but without the
+    submission (so that memory stays flat for thousands of files; :func:`validate_file` keeps it).
+    One bad file never stops the others: a bug, or a worker process that dies, is one
+    INTERNAL_ERROR finding for that file."""
+    from .parallel import ordered_map
+
+    options = options or ValidationOptions()
+    items = [(str(p), options) for p in paths]
+    yield from ordered_map(_validate_one, items, jobs, on_crash=_crashed)
+
+
+def _validate_one(item: tuple[str, ValidationOptions]) -> FileReport:
+    path, options = item
+    try:
+        report = validate_file(path, options)
+    except BaseException as exc:  # a bug must not stop the batch, and must show
+        if isinstance(exc, _NEVER_SWALLOW):
+            raise
+        return _internal_error(path, f"{type(exc).__name__}: {exc}")
+    report.submission = None
+    return report
+
+
+def _crashed(item: tuple[str, ValidationOptions], exc: BaseException) -> FileReport:
+    from concurrent.futures.process import BrokenProcessPool
+
+    what = ("proses pemeriksa berhenti mendadak" if isinstance(exc, BrokenProcessPool)
+            else f"{type(exc).__name__}: {exc}")
+    return _internal_error(item[0], what)
+
+
+def _internal_error(path: str | Path, what: str) -> FileReport:
+    name = Path(path).name
+    return FileReport(file=name, path=Path(path), findings=[Finding(
+        file=name, severity=Severity.ERROR, code="INTERNAL_ERROR",
+        message=f"Kesalahan internal xlkinerja saat memeriksa berkas ini ({what}). Laporkan "
+                "kepada pengembang beserta berkasnya.")])
 
 
 # -- output -------------------------------------------------------------------------------------
 
 def to_json(reports: Iterable[FileReport]) -> str:
-    rows = [f.to_dict() for r in reports for f in r.sorted_findings()]
-    return json.dumps(rows, ensure_ascii=False, indent=2)
+    return "".join(iter_json(reports))
+
+
+def iter_json(reports: Iterable[FileReport]) -> Iterator[str]:
+    """:func:`to_json` in pieces, one finding at a time (the same text)."""
+    first = True
+    for r in reports:
+        for f in r.sorted_findings():
+            item = json.dumps(f.to_dict(), ensure_ascii=False, indent=2).replace("\n", "\n  ")
+            yield ("[\n  " if first else ",\n  ") + item
+            first = False
+    yield "[]" if first else "\n]"
 
 
 def format_text(reports: list[FileReport]) -> str:
     lines: list[str] = []
     for rep in reports:
-        e, w, i = (rep.count(s) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
-        status = "tidak dapat dibaca" if not rep.readable else (
-            "ada galat" if e else ("perlu diperiksa" if w else "baik"))
-        head = f"== {rep.file}: {status}"
-        if rep.readable:
-            sub = rep.submission
-            filled = ", ".join(ROMAN[q] for q in sub.filled_quarters)
-            filled = f"terisi TW {filled}" if filled else "belum terisi"
-            head += (f" ({sub.form.opd_name} {sub.form.year}; {filled}; "
-                     f"{e} galat, {w} peringatan, {i} info)")
-        lines.append(head)
-        groups: dict[str, list[Finding]] = {}
-        for f in rep.sorted_findings():
-            groups.setdefault(f.sheet or "", []).append(f)
-        order = sorted(groups, key=lambda s: (s != "", _sheet_order(s)))
-        for sheet in order:
-            lines.append(f"  [{sheet or 'berkas'}]")
-            for f in groups[sheet]:
-                where = f"{f.cell:<6}" if f.cell else "      "
-                lines.append(f"    {where} {f.severity.label:<10} {f.code}")
-                lines.append(f"           {f.message}")
-        if not rep.findings:
-            lines.append("  Tidak ada temuan.")
-        lines.append("")
-    n = len(reports)
-    bad = sum(1 for r in reports if not r.readable)
-    err = sum(1 for r in reports if r.readable and r.has_errors)
-    ok = n - bad - err
-    lines.append(f"Ringkasan: {n} berkas diperiksa; {ok} tanpa galat, {err} dengan galat, "
-                 f"{bad} tidak dapat dibaca.")
+        lines.extend(format_report(rep))
+    lines.append(format_summary(ReportCounts.of(reports)))
     return "\n".join(lines)
+
+
+@dataclass
+class ReportCounts:
+    files: int = 0
+    unreadable: int = 0
+    with_errors: int = 0  # readable files with an error
+    any_errors: bool = False  # some file, readable or not, has an error
+
+    def add(self, rep: FileReport) -> None:
+        self.files += 1
+        self.any_errors = self.any_errors or rep.has_errors
+        if not rep.readable:
+            self.unreadable += 1
+        elif rep.has_errors:
+            self.with_errors += 1
+
+    @classmethod
+    def of(cls, reports: Iterable[FileReport]) -> "ReportCounts":
+        counts = cls()
+        for rep in reports:
+            counts.add(rep)
+        return counts
+
+
+def format_summary(counts: ReportCounts) -> str:
+    ok = counts.files - counts.unreadable - counts.with_errors
+    return (f"Ringkasan: {counts.files} berkas diperiksa; {ok} tanpa galat, {counts.with_errors} "
+            f"dengan galat, {counts.unreadable} tidak dapat dibaca.")
+
+
+def format_report(rep: FileReport) -> list[str]:
+    """The lines of one file's report, ending with an empty line."""
+    lines: list[str] = []
+    e, w, i = (rep.count(s) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
+    status = "tidak dapat dibaca" if not rep.readable else (
+        "ada galat" if e else ("perlu diperiksa" if w else "baik"))
+    head = f"== {rep.file}: {status}"
+    if rep.readable:
+        sub = rep.summary or ReportSummary.of(rep.submission)
+        filled = ", ".join(ROMAN[q] for q in sub.filled_quarters)
+        filled = f"terisi TW {filled}" if filled else "belum terisi"
+        head += (f" ({sub.opd_name} {sub.year}; {filled}; "
+                 f"{e} galat, {w} peringatan, {i} info)")
+    lines.append(head)
+    groups: dict[str, list[Finding]] = {}
+    for f in rep.sorted_findings():
+        groups.setdefault(f.sheet or "", []).append(f)
+    order = sorted(groups, key=lambda s: (s != "", _sheet_order(s)))
+    for sheet in order:
+        lines.append(f"  [{sheet or 'berkas'}]")
+        for f in groups[sheet]:
+            where = f"{f.cell:<6}" if f.cell else "      "
+            lines.append(f"    {where} {f.severity.label:<10} {f.code}")
+            lines.append(f"           {f.message}")
+    if not rep.findings:
+        lines.append("  Tidak ada temuan.")
+    lines.append("")
+    return lines
 
 
 def _sheet_order(sheet: str) -> int:
