@@ -194,8 +194,11 @@ class Form:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Form":
+        levels = _LEVELS
+
         def row(x: dict) -> BudgetRow:
-            level = Level(x["level"])
+            value = x["level"]
+            level = levels[value] if value.__class__ is str and value in levels else Level(value)
             return BudgetRow(id=x["id"], name=x["name"], level=level, code=x.get("code"),
                              own_pagu=x.get("pagu") if level is Level.SUB_KEGIATAN else None,
                              children=[row(c) for c in x.get("children", [])])
@@ -216,6 +219,8 @@ class Form:
             programs=[row(p) for p in d["programs"]],
         )
 
+
+_LEVELS = {level.value: level for level in Level}  # Level(value), without Enum's lookup per row
 
 NOT_AVAILABLE = "-"  # an indicator realisasi of "-" means: not yet available
 
