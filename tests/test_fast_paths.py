@@ -149,3 +149,97 @@ def test_budget_figures_carry_each_rows_pagu(form):
             assert figures[row.id].pagu == row.pagu
             assert type(figures[row.id].pagu) is type(row.pagu)
         assert calc.total_figure(form, figures).pagu == form.total_pagu
+
+
+@pytest.mark.parametrize("level", ["program", "kegiatan", "sub_kegiatan", "x", "", None, 3, ["a"],
+                                   {"a": 1}, "Program"])
+def test_form_from_dict_levels_as_enum_lookup(level):
+    from xlkinerja.model import Form, Level
+
+    form = synthetic_form(4, programs=1, kegiatan=1, subs=1)
+    data = form.to_dict()
+    data["programs"][0]["level"] = level
+    try:
+        want = Level(level)
+    except Exception as exc:  # noqa: BLE001
+        with pytest.raises(type(exc)):
+            Form.from_dict(data)
+    else:
+        assert Form.from_dict(data).programs[0].level is want
+
+
+# -- cell XML: ClassicFormulaSheet._write_cell == xlsxwriter's ------------------------------------
+
+def _parts(path) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+
+def _all_kinds_of_cells(path, constant_memory=False):
+    import datetime as dt
+
+    from xlkinerja.xlsxkit import Formats, ProtectedWorkbook
+
+    wb = ProtectedWorkbook(str(path), {"constant_memory": constant_memory,
+                                       "strings_to_numbers": False})
+    f = Formats(wb)
+    ws = wb.add_worksheet("Semua")
+    ws.set_row(5, None, f(bold=True))
+    ws.set_column(7, 7, 12, f(italic=True))
+    fmt = f(num_format="#,##0")
+    r = 0
+    for value in (0, 1, -3, 2**53 + 1, 1e300, 1.5, 0.1 + 0.2, -1e-300, 123456789012345678):
+        ws.write_number(r, 0, value, fmt)
+        ws.write_number(r, 1, value)
+        r += 1
+    for text in ("", "a", " spasi ", 'kutip "ganda" & <tag>', "baris\nbaru", "4.01.02", "=A1", "ü·€"):
+        ws.write_string(r, 0, text, fmt)
+        ws.write_string(r, 1, text)
+        r += 1
+    for value in (0, 2.5, "", "-", "teks", "#N/A", "#DIV/0!", True, False, None, 10**20):
+        ws.write_formula(r, 0, '=IF(A1>0,"a&b<c>",1)', fmt, value)
+        ws.write_formula(r, 1, "=SUM(A1:A3)", None, value)
+        r += 1
+    ws.write_blank(r, 0, None, fmt)
+    ws.write_blank(r, 1, None)
+    ws.write_boolean(r, 2, True, fmt)
+    ws.write_datetime(r, 3, dt.datetime(2024, 5, 6, 7, 8), f(num_format="yyyy-mm-dd"))
+    ws.write_rich_string(r, 4, "a", f(bold=True), "b", fmt)
+    ws.write_array_formula(r, 5, r, 5, "{=SUM(A1:A2*B1:B2)}", fmt, 3)
+    ws.write_dynamic_array_formula(r, 6, r, 6, "=FILTER(A1:A9,B1:B9>0)", fmt, 1)
+    ws.write_url(r, 7, "https://example.org/?a=1&b=2", fmt)
+    ws.write(5, 3, 7)  # row format
+    ws.write(8, 7, "kolom")  # column format
+    ws.merge_range(r + 2, 0, r + 3, 2, "gabung", fmt)
+    wb.close()
+    return path
+
+
+@pytest.mark.parametrize("constant_memory", [False, True])
+def test_cells_are_written_as_xlsxwriter_writes_them(tmp_path, monkeypatch, constant_memory):
+    fast = _parts(_all_kinds_of_cells(tmp_path / "cepat.xlsx", constant_memory))
+    monkeypatch.setattr(ClassicFormulaSheet, "_write_cell", Worksheet._write_cell)
+    plain = _parts(_all_kinds_of_cells(tmp_path / "biasa.xlsx", constant_memory))
+    assert fast == plain
+
+
+def test_the_formulir_is_written_byte_for_byte_as_before(tmp_path, monkeypatch):
+    import datetime as dt
+
+    from xlkinerja.generate import seed_entries, seed_spec
+    from xlkinerja.writer import write_workbook
+
+    form = seed_spec().form
+    when = dt.datetime(2024, 1, 2, 3, 4, 5)
+
+    def both(name):
+        return (_parts(write_workbook(form, tmp_path / f"{name}_kosong.xlsx", generated_at=when)),
+                _parts(write_workbook(form, tmp_path / f"{name}_isi.xlsx", entries=seed_entries(form),
+                                      generated_at=when)))
+
+    fast = both("cepat")
+    monkeypatch.setattr(ClassicFormulaSheet, "_write_cell", Worksheet._write_cell)
+    monkeypatch.setattr(ClassicFormulaSheet, "_prepare_formula", Worksheet._prepare_formula)
+    assert fast == both("biasa")

@@ -13,6 +13,7 @@ import math
 import re
 from typing import Any
 
+from xlsxwriter.utility import xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -37,7 +38,9 @@ _FUNCTION_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(")
 
 
 class ClassicFormulaSheet(Worksheet):
-    """A worksheet that skips xlsxwriter's function-name rewriting when there is nothing to rewrite.
+    """A worksheet that writes the same file as xlsxwriter's, faster.
+
+    Formulas: it skips xlsxwriter's function-name rewriting when there is nothing to rewrite.
 
     Before storing a formula, xlsxwriter runs about thirty regular-expression substitutions on it
     (dynamic-array functions such as FILTER become _xlfn._xlws.FILTER); with ~4,000 formulas in a
@@ -61,6 +64,36 @@ class ClassicFormulaSheet(Worksheet):
                                    for name in _FUNCTION_CALL.findall(text)):
             return text
         return super()._prepare_formula(formula, expand_future_functions)
+
+    def _write_cell(self, row, col, cell) -> None:
+        """xlsxwriter's innermost loop, for the four kinds of cell a formulir and a recap are made
+        of (a number, a shared string, a formula with a number or blank result, a blank), each
+        with its own format: the same XML, without building and escaping an attribute list per
+        cell (a cell reference and a format index never need escaping). Everything else, and every
+        cell without its own format, goes through xlsxwriter's own code."""
+        fmt = cell.format
+        kind = cell.__class__.__name__
+        if fmt is None or kind not in _FAST_CELLS:
+            return super()._write_cell(row, col, cell)
+        if kind == "Number":
+            self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}">'
+                          f"<v>{cell.number:.16G}</v></c>")
+        elif kind == "String":
+            if self.constant_memory:
+                return super()._write_cell(row, col, cell)
+            self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}" '
+                          f't="s"><v>{cell.string}</v></c>')
+        elif kind == "Blank":
+            self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}"/>')
+        else:  # a formula
+            value = cell.value
+            if isinstance(value, bool) or (isinstance(value, str) and value != ""):
+                return super()._write_cell(row, col, cell)
+            self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}">'
+                          f"<f>{self._escape_data(cell.formula)}</f><v>{value}</v></c>")
+
+
+_FAST_CELLS = frozenset({"Number", "String", "Blank", "Formula"})
 
 
 class ProtectedWorkbook(Workbook):
