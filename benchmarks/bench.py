@@ -137,6 +137,26 @@ def measure(cmd: list[str], stdout: Path | None = None, env: dict | None = None)
             "peak_rss_total": max(peak["total"], usage["maxrss"]), "stderr": err[-2000:]}
 
 
+def repeated(cmd: list[str], times: int, stdout: Path | None = None, prepare=None,
+             ok: tuple[int, ...] = (0,), what: str = "") -> dict:
+    """``measure`` ``times`` times (``prepare()`` before each); the run of median wall time, with
+    every wall time and the load average before the first run."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    runs = []
+    for _ in range(times):
+        if prepare:
+            prepare()
+        m = measure(cmd, stdout)
+        if m["rc"] not in ok:
+            _check(m, what or " ".join(map(str, cmd)))
+        runs.append(m)
+    runs.sort(key=lambda m: m["wall"])
+    median = dict(runs[len(runs) // 2])
+    median["walls"] = [m["wall"] for m in runs]
+    median["load"] = load
+    return median
+
+
 def _check(m: dict, what: str) -> dict:
     if m["rc"] not in (0,):
         raise SystemExit(f"{what} failed (exit {m['rc']}): {' '.join(map(str, m['cmd']))}\n{m['stderr']}")
@@ -334,7 +354,8 @@ def row_of(name: str, n: int, m: dict, note: str = "") -> dict:
     return {"step": name, "n": n, "wall": m["wall"], "ms_per_file": m["wall"] / n * 1000,
             "files_per_s": n / m["wall"], "cpu_ms_per_file": m["cpu"] / n * 1000,
             "maxrss_process": m["maxrss_process"], "peak_rss_parent": m["peak_rss_parent"],
-            "peak_rss_total": m["peak_rss_total"], "note": note}
+            "peak_rss_total": m["peak_rss_total"], "note": note, "walls": m.get("walls"),
+            "load": m.get("load")}
 
 
 def run(args) -> dict:
@@ -408,11 +429,10 @@ def run(args) -> dict:
         out.mkdir(parents=True)
         expected = expected_totals(n, pool)
         rows = []
+        times = args.repeat if n <= args.repeat_upto else 1
 
-        m = measure(_cli("validate", "--cepat", "--json", "--jobs", jobs, folder),
-                    stdout=out / "validate.json")
-        if m["rc"] not in (0, 1):
-            _check(m, "validate")
+        m = repeated(_cli("validate", "--cepat", "--json", "--jobs", jobs, folder), times,
+                     stdout=out / "validate.json", ok=(0, 1), what="validate")
         findings = json.loads((out / "validate.json").read_text())
         bad = [f for f in findings if f["code"].split("_")[0] in ("FILE", "IDENTITY", "INTEGRITY", "INTERNAL")]
         if bad:
@@ -426,9 +446,8 @@ def run(args) -> dict:
 
         k = min(n, args.formulas_sample)
         sample_dir = folder if k == n else link_folder(work / f"n{n}" / "sampel_rumus", even_sample(sub, k))
-        m = measure(_cli("validate", "--jobs", jobs, "--json", sample_dir), stdout=out / "validate_rumus.json")
-        if m["rc"] not in (0, 1):
-            _check(m, "validate with formulas")
+        m = repeated(_cli("validate", "--jobs", jobs, "--json", sample_dir), times,
+                     stdout=out / "validate_rumus.json", ok=(0, 1), what="validate with formulas")
         bad = [f for f in json.loads((out / "validate_rumus.json").read_text())
                if f["code"].split("_")[0] in ("FILE", "IDENTITY", "INTEGRITY", "INTERNAL")]
         if bad:
@@ -436,7 +455,13 @@ def run(args) -> dict:
         rows.append(row_of("validate (rumus)", k, m, "" if k == n else f"sample of {k}"))
 
         recap = out / "rekap.xlsx"
-        m = _check(measure(_cli("consolidate", folder, "-o", recap, "--jobs", jobs)), "consolidate")
+
+        def fresh() -> None:
+            for leftover in out.glob("rekap*"):
+                shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+
+        m = repeated(_cli("consolidate", folder, "-o", recap, "--jobs", jobs), times, prepare=fresh,
+                     what="consolidate")
         rows.append(row_of("consolidate", n, m))
         got = recap_totals(recap)
         wrong = [c for c, e in expected.items()
@@ -446,18 +471,20 @@ def run(args) -> dict:
             raise SystemExit(f"N={n}: recap totals differ from the entries for {len(wrong)} OPD, e.g. {wrong[:3]}")
         report["checks"].append(f"N={n}: recap: {n} OPD, pagu and realisasi TW I-IV of every OPD equal "
                                 "the entries typed in")
-        m = _check(measure(_cli("consolidate", folder, "-o", recap, "--jobs", jobs)), "consolidate again")
+        m = repeated(_cli("consolidate", folder, "-o", recap, "--jobs", jobs), times,
+                     what="consolidate again")
         rows.append(row_of("consolidate (ulang)", n, m, "every file known to the ledger"))
         shutil.rmtree(out / "rekap.ledger.sqlite.arsip", ignore_errors=True)
 
-        m = _check(measure(_py(__file__, "_bare", folder, jobs)), "bare calamine")
+        m = repeated(_py(__file__, "_bare", folder, jobs), times, what="bare calamine")
         rows.append(row_of("bare calamine", n, m))
 
         k = min(n, args.baseline_sample)
         chosen = even_sample(sub, k)
         listing = out / "naive_files.txt"
         listing.write_text("\n".join(map(str, chosen)))
-        m = _check(measure(_py(__file__, "_naive", listing), stdout=out / "naive.json"), "naive baseline")
+        m = repeated(_py(__file__, "_naive", listing), times, stdout=out / "naive.json",
+                     what="naive baseline")
         naive = json.loads((out / "naive.json").read_text())
         for name, tw in naive["totals"].items():
             code = "9." + name.split("_")[1].split(".")[1]
@@ -490,12 +517,14 @@ def run(args) -> dict:
 def table(rows: list[dict], n: int, ratios: dict) -> str:
     lines = [f"\n## N = {n:,}", "",
              "| step | files | wall s | ms/file | files/s | CPU ms/file | peak RSS MiB (largest process) "
-             "| peak RSS MiB (all processes) | note |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+             "| peak RSS MiB (all processes) | runs (wall s) | load | note |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |"]
     for r in rows:
+        walls = ", ".join(f"{w:.1f}" for w in r.get("walls") or [r["wall"]])
+        load = f"{r['load']:.1f}" if r.get("load") is not None else ""
         lines.append(f"| {r['step']} | {r['n']:,} | {r['wall']:.1f} | {r['ms_per_file']:.1f} | "
                      f"{r['files_per_s']:.1f} | {r['cpu_ms_per_file']:.1f} | {fmt_mib(r['maxrss_process'])} | "
-                     f"{fmt_mib(r['peak_rss_total'])} | {r['note']} |")
+                     f"{fmt_mib(r['peak_rss_total'])} | {walls} | {load} | {r['note']} |")
     lines += ["", f"- naive pandas / consolidate: {ratios['naive_over_consolidate_wall']:.1f}x per file "
               f"(wall), {ratios['naive_over_consolidate_cpu']:.1f}x per CPU-second",
               f"- consolidate / bare calamine: {ratios['consolidate_over_bare_wall']:.2f}x per file "
@@ -542,7 +571,10 @@ def main(argv: list[str] | None = None) -> int:
                    if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
     p.add_argument("--baseline-sample", type=int, default=200,
                    help="naive baseline on at most this many files (an even sample)")
-    p.add_argument("--formulas-sample", type=int, default=1000,
+    p.add_argument("--repeat", type=int, default=3,
+                   help="runs of each step, median reported (for N up to --repeat-upto)")
+    p.add_argument("--repeat-upto", type=int, default=100)
+    p.add_argument("--formulas-sample", type=int, default=200,
                    help="validate with formula check on at most this many files")
     p.add_argument("--verify-corpus", type=int, default=3,
                    help="check this many files against the real generator and an openpyxl fill")

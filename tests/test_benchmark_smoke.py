@@ -19,7 +19,7 @@ def test_benchmark_runs_at_n4(tmp_path):
     out = tmp_path / "hasil.json"
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--n", "4",
                            "--work", str(tmp_path / "kerja"), "--verify-corpus", "4",
-                           "--gen-repeat", "1", "--json", str(out)],
+                           "--gen-repeat", "1", "--repeat", "1", "--json", str(out)],
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     report = json.loads(out.read_text())
