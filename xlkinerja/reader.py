@@ -270,6 +270,7 @@ class SubmissionReader:
         self._indicators = [ind for _, ind in form.indicators()]
         self._row_plan = [(row, row.id, row.is_leaf, row.pagu, " ".join(row.name.split()))
                           for row in self._rows]
+        self._known_ids = set(layout.quarter.budget_rows) | set(layout.quarter.indicator_rows)
         names = self.source.sheet_names()
         expected = WorkbookLayout.sheet_names()
         for name in expected:
@@ -332,7 +333,7 @@ class SubmissionReader:
                 continue
             ind_pos[ind.id] = at
             shifted |= at != expected
-        known = set(L.budget_rows) | set(L.indicator_rows)
+        known = self._known_ids
         for ident, at in {**found_budget, **found_ind}.items():
             if ident not in known:
                 self.add(Severity.ERROR, "INTEGRITY_ROW_ADDED",
@@ -357,6 +358,7 @@ class SubmissionReader:
         # locked content and input cells
         width = Q.KET + 1
         budget_real, budget_ket = read.budget_real, read.budget_ket
+        raw = tuple.__new__  # RawCell(sheet, row, col, value), without a Python-level __new__
         for row, ident, leaf, pagu, plain in self._row_plan:
             r = budget_pos.get(ident)
             if r is None:
@@ -371,8 +373,8 @@ class SubmissionReader:
                 value = number_value(line[Q.PAGU])
                 if value is None or abs(value - pagu) > 0.5:
                     self._locked_number(grid, sheet, q, r, Q.PAGU, pagu, "pagu", ident, money=True)
-                budget_real[ident] = RawCell(sheet, r, Q.REAL, line[Q.REAL])
-            budget_ket[ident] = RawCell(sheet, r, Q.KET, line[Q.KET])
+                budget_real[ident] = raw(RawCell, (sheet, r, Q.REAL, line[Q.REAL]))
+            budget_ket[ident] = raw(RawCell, (sheet, r, Q.KET, line[Q.KET]))
         for s in form.sasaran:
             first = min((ind_pos[i.id] for i in s.indikator if i.id in ind_pos), default=None)
             if first is not None:
