@@ -396,13 +396,23 @@ def run(args) -> dict:
         built = False
     t_fill = time.perf_counter() - started
     files = sorted(all_dir.glob("*.xlsx"))
-    report["corpus"] = {"files": len(files), "pool": pool, "bytes": sum(f.stat().st_size for f in files),
-                        "pool_seconds": t_pool, "pool_generate_median": statistics.median(gen_times)
-                        if gen_times else None, "fill_seconds": t_fill if built else None}
+    stats_file = work / "corpus.json"
+    if gen_times:
+        (work / "pool.json").write_text(json.dumps({"seconds": t_pool, "times": gen_times}))
+    pool_stats = json.loads((work / "pool.json").read_text()) if (work / "pool.json").exists() else {}
     if built:
-        say(f"corpus: pool of {pool} generated in {t_pool:.1f} s (median {statistics.median(gen_times):.2f} s "
-            f"per workbook in {jobs} processes); {biggest} files filled in {t_fill:.1f} s "
-            f"({t_fill / biggest * 1000:.1f} ms/file), {report['corpus']['bytes'] / 1e6:.0f} MB")
+        stats_file.write_text(json.dumps({"files": biggest, "seconds": t_fill}))
+    fill_stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
+    report["corpus"] = {"files": len(files), "pool": pool, "bytes": sum(f.stat().st_size for f in files),
+                        "pool_seconds": pool_stats.get("seconds"),
+                        "pool_generate_median": statistics.median(pool_stats["times"])
+                        if pool_stats.get("times") else None,
+                        "fill_seconds": fill_stats.get("seconds"), "reused": not built}
+    c = report["corpus"]
+    say(f"corpus ({'reused' if c['reused'] else 'built'}): pool of {pool} generated in "
+        f"{c['pool_seconds'] or 0:.1f} s (median {c['pool_generate_median'] or 0:.2f} s per workbook, "
+        f"{jobs} processes); {len(files)} files filled in {c['fill_seconds'] or 0:.1f} s "
+        f"({(c['fill_seconds'] or 0) / max(1, len(files)) * 1000:.1f} ms/file), {c['bytes'] / 1e6:.0f} MB")
     if args.verify_corpus:
         verified = verify_corpus(files[:args.verify_corpus], pool, work)
         report["checks"].append(f"corpus: {len(verified)} files equal, cell for cell, the generator's "
