@@ -243,3 +243,42 @@ def test_the_formulir_is_written_byte_for_byte_as_before(tmp_path, monkeypatch):
     monkeypatch.setattr(ClassicFormulaSheet, "_write_cell", Worksheet._write_cell)
     monkeypatch.setattr(ClassicFormulaSheet, "_prepare_formula", Worksheet._prepare_formula)
     assert fast == both("biasa")
+
+
+# -- no reference cycles on the hot paths; the CLI's collector settings ----------------------------
+
+def test_reading_a_workbook_and_its_figures_make_no_reference_cycles(filled_xlsx, form, entries):
+    """Cycles would be freed only by the cyclic collector, which the CLI runs rarely."""
+    import gc
+
+    from xlkinerja.consolidation.records import read_file
+    from xlkinerja.formulas import quarter_values, rekap_values
+    from xlkinerja.model import Form
+    from xlkinerja.validate import ValidationOptions
+
+    read_file(filled_xlsx, ValidationOptions(check_formulas=False))  # imports, caches
+    gc.collect()
+    gc.disable()
+    try:
+        result = read_file(filled_xlsx, ValidationOptions(check_formulas=False))
+        assert result.readable
+        copy = Form.from_dict(form.to_dict())
+        fm = FormulaMap(copy, WorkbookLayout(copy))
+        for q in (1, 2, 3, 4):
+            calc.budget_figures(copy, entries[q])
+            quarter_values(fm, entries[q])
+        rekap_values(fm, entries)
+        del result, copy, fm
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
+def test_cli_restores_the_collector_settings(tmp_path, filled_xlsx):
+    import gc
+
+    from xlkinerja import cli
+
+    before = gc.get_threshold()
+    assert cli.main(["validate", "--cepat", str(filled_xlsx)]) in (0, 1)
+    assert gc.get_threshold() == before

@@ -42,23 +42,27 @@ def budget_figures(form: Form, entries: QuarterEntries | None) -> dict[str, Budg
     """Pagu and realisasi of every budget row for one quarter, parents summed from leaves."""
     out: dict[str, BudgetFigure] = {}
     budget = entries.budget if entries else {}
-    leaf = Level.SUB_KEGIATAN
-
-    def visit(row: BudgetRow) -> BudgetFigure:
-        if row.level is leaf:  # row.is_leaf; its pagu is row.pagu
-            entry = budget.get(row.id)
-            value = entry.realisasi if entry and isinstance(entry.realisasi, (int, float)) else None
-            fig = BudgetFigure(row.own_pagu or 0, value)
-        else:  # a parent's pagu (row.pagu) is the sum of its children's, in order
-            kids = [visit(child) for child in row.children]
-            filled = [k.realisasi for k in kids if k.realisasi is not None]
-            fig = BudgetFigure(sum(k.pagu for k in kids), sum(filled) if filled else None)
-        out[row.id] = fig
-        return fig
-
     for program in form.programs:
-        visit(program)
+        _visit(program, budget, out)
     return out
+
+
+def _visit(row: BudgetRow, budget: dict, out: dict[str, BudgetFigure]) -> BudgetFigure:
+    """One row's figure, its children's first (a module-level function: a nested one calling
+    itself would be a reference cycle holding ``out`` until the cyclic collector runs)."""
+    if row.level is _LEAF:  # row.is_leaf; its pagu is row.pagu
+        entry = budget.get(row.id)
+        value = entry.realisasi if entry and isinstance(entry.realisasi, (int, float)) else None
+        fig = BudgetFigure(row.own_pagu or 0, value)
+    else:  # a parent's pagu (row.pagu) is the sum of its children's, in order
+        kids = [_visit(child, budget, out) for child in row.children]
+        filled = [k.realisasi for k in kids if k.realisasi is not None]
+        fig = BudgetFigure(sum(k.pagu for k in kids), sum(filled) if filled else None)
+    out[row.id] = fig
+    return fig
+
+
+_LEAF = Level.SUB_KEGIATAN
 
 
 def total_figure(form: Form, figures: dict[str, BudgetFigure]) -> BudgetFigure:
