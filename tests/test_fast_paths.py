@@ -217,6 +217,35 @@ def _all_kinds_of_cells(path, constant_memory=False):
     return path
 
 
+def test_direct_cell_xml_is_used_with_this_xlsxwriter_and_dropped_when_its_internals_change(
+        monkeypatch):
+    import collections
+
+    import xlsxwriter.worksheet as xw
+
+    from xlkinerja import xlsxkit
+
+    # the byte-for-byte tests below compare something: the fast path is on here
+    assert xlsxkit.FAST_CELL_XML and xlsxkit._fast_cell_xml_fits()
+    monkeypatch.setattr(xw, "CellNumberTuple", collections.namedtuple("Number", "number, format, extra"))
+    assert not xlsxkit._fast_cell_xml_fits()
+    monkeypatch.undo()
+    monkeypatch.delattr(xw.Worksheet, "_escape_data")
+    assert not xlsxkit._fast_cell_xml_fits()
+
+
+def test_without_the_fast_path_cells_go_through_xlsxwriter(tmp_path, monkeypatch):
+    from xlkinerja import xlsxkit
+
+    fast = _parts(_all_kinds_of_cells(tmp_path / "cepat.xlsx"))
+    calls = []
+    original = Worksheet._write_cell
+    monkeypatch.setattr(Worksheet, "_write_cell", lambda self, *a: (calls.append(a), original(self, *a)))
+    monkeypatch.setattr(xlsxkit, "FAST_CELL_XML", False)
+    assert _parts(_all_kinds_of_cells(tmp_path / "biasa.xlsx")) == fast
+    assert len(calls) > 40
+
+
 @pytest.mark.parametrize("constant_memory", [False, True])
 def test_cells_are_written_as_xlsxwriter_writes_them(tmp_path, monkeypatch, constant_memory):
     fast = _parts(_all_kinds_of_cells(tmp_path / "cepat.xlsx", constant_memory))

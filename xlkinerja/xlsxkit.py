@@ -73,7 +73,7 @@ class ClassicFormulaSheet(Worksheet):
         cell without its own format, goes through xlsxwriter's own code."""
         fmt = cell.format
         kind = cell.__class__.__name__
-        if fmt is None or kind not in _FAST_CELLS:
+        if fmt is None or kind not in _FAST_CELLS or not FAST_CELL_XML:
             return super()._write_cell(row, col, cell)
         if kind == "Number":
             self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}">'
@@ -94,6 +94,27 @@ class ClassicFormulaSheet(Worksheet):
 
 
 _FAST_CELLS = frozenset({"Number", "String", "Blank", "Formula"})
+
+
+def _fast_cell_xml_fits() -> bool:
+    """The direct cell XML relies on xlsxwriter internals (its cell tuples, the sheet's file handle,
+    the format's xf index). If a release changes any of them, xlsxwriter's own code writes every
+    cell: slower, never wrong. tests/test_fast_writing.py proves byte-identical files."""
+    import xlsxwriter.format as xf
+    import xlsxwriter.worksheet as xw
+
+    expected = {"CellNumberTuple": ("number", "format"), "CellStringTuple": ("string", "format"),
+                "CellBlankTuple": ("format",), "CellFormulaTuple": ("formula", "format", "value")}
+    try:
+        return (all(getattr(xw, name)._fields == fields for name, fields in expected.items())
+                and callable(getattr(Worksheet, "_write_cell", None))
+                and callable(getattr(Worksheet, "_escape_data", None))
+                and callable(getattr(xf.Format, "_get_xf_index", None)))
+    except AttributeError:
+        return False
+
+
+FAST_CELL_XML = _fast_cell_xml_fits()
 
 
 class ProtectedWorkbook(Workbook):
