@@ -7,9 +7,9 @@ LibreOffice compute are the same thing by construction (the tests check the thre
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from .model import (NOT_AVAILABLE, Annual, BudgetRow, CapaianSettings, Form, Indikator,
+from .model import (NOT_AVAILABLE, Annual, BudgetRow, CapaianSettings, Form, Indikator, Level,
                     LowerFormula, Polarity, QuarterEntries)
 
 __all__ = [
@@ -19,8 +19,10 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class BudgetFigure:
+class BudgetFigure(NamedTuple):
+    """Pagu and realisasi of one budget row in one quarter (immutable; a tuple, since one is made
+    per row and quarter of every workbook read)."""
+
     pagu: float
     realisasi: float | None  # None: nothing filled below this row
 
@@ -39,27 +41,35 @@ def budget_percent(realisasi: float | None, pagu: float) -> float | None:
 def budget_figures(form: Form, entries: QuarterEntries | None) -> dict[str, BudgetFigure]:
     """Pagu and realisasi of every budget row for one quarter, parents summed from leaves."""
     out: dict[str, BudgetFigure] = {}
-
-    def visit(row: BudgetRow) -> BudgetFigure:
-        if row.is_leaf:
-            entry = entries.budget.get(row.id) if entries else None
-            value = entry.realisasi if entry and isinstance(entry.realisasi, (int, float)) else None
-            fig = BudgetFigure(row.pagu, value)
-        else:
-            kids = [visit(child) for child in row.children]
-            filled = [k.realisasi for k in kids if k.realisasi is not None]
-            fig = BudgetFigure(row.pagu, sum(filled) if filled else None)
-        out[row.id] = fig
-        return fig
-
+    budget = entries.budget if entries else {}
     for program in form.programs:
-        visit(program)
+        _visit(program, budget, out)
     return out
 
 
+def _visit(row: BudgetRow, budget: dict, out: dict[str, BudgetFigure]) -> BudgetFigure:
+    """One row's figure, its children's first (a module-level function: a nested one calling
+    itself would be a reference cycle holding ``out`` until the cyclic collector runs)."""
+    if row.level is _LEAF:  # row.is_leaf; its pagu is row.pagu
+        entry = budget.get(row.id)
+        value = entry.realisasi if entry and isinstance(entry.realisasi, (int, float)) else None
+        fig = BudgetFigure(row.own_pagu or 0, value)
+    else:  # a parent's pagu (row.pagu) is the sum of its children's, in order
+        kids = [_visit(child, budget, out) for child in row.children]
+        filled = [k.realisasi for k in kids if k.realisasi is not None]
+        fig = BudgetFigure(sum(k.pagu for k in kids), sum(filled) if filled else None)
+    out[row.id] = fig
+    return fig
+
+
+_LEAF = Level.SUB_KEGIATAN
+
+
 def total_figure(form: Form, figures: dict[str, BudgetFigure]) -> BudgetFigure:
-    filled = [figures[p.id].realisasi for p in form.programs if figures[p.id].realisasi is not None]
-    return BudgetFigure(form.total_pagu, sum(filled) if filled else None)
+    """Total Anggaran from the figures of the programs (pagu: form.total_pagu)."""
+    programs = [figures[p.id] for p in form.programs]
+    filled = [f.realisasi for f in programs if f.realisasi is not None]
+    return BudgetFigure(sum(f.pagu for f in programs), sum(filled) if filled else None)
 
 
 def indicator_value(value) -> float | None:

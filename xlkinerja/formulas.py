@@ -31,6 +31,28 @@ class FormulaMap:
     layout: WorkbookLayout
 
     @cached_property
+    def quarter_rows(self) -> list[tuple[str, int, bool]]:
+        """(id, row on the TW sheets, is a leaf) of every budget row, in form order."""
+        L = self.layout.quarter
+        return [(row.id, L.budget_rows[row.id], row.is_leaf) for row in self.form.budget_rows()]
+
+    @cached_property
+    def quarter_cells(self) -> list[Cell]:
+        """The cells of :attr:`quarter`, in its order, without writing their formulas (what the
+        reader needs when formulas are not checked)."""
+        if "quarter" in self.__dict__:
+            return list(self.quarter)
+        L = self.layout.quarter
+        out: list[Cell] = [(L.indicator_rows[ind.id], Q.CAPAIAN) for _, ind in self.form.indicators()]
+        for _, r, leaf in self.quarter_rows:
+            if not leaf:
+                out += [(r, Q.PAGU), (r, Q.REAL)]
+            out.append((r, Q.PERSEN))
+        t = L.total_row
+        out += [(t, Q.PAGU), (t, Q.REAL), (t, Q.PERSEN)]
+        return out
+
+    @cached_property
     def quarter(self) -> dict[Cell, str]:
         form, L = self.form, self.layout.quarter
         out: dict[Cell, str] = {}
@@ -127,9 +149,9 @@ def quarter_values(fm: FormulaMap, entries: QuarterEntries | None) -> dict[Cell,
         raw = calc.capaian_raw(calc.indicator_value(entry.realisasi if entry else None), ind,
                                form.capaian)
         out[(L.indicator_rows[ind.id], Q.CAPAIAN)] = calc.capaian_display(raw, form.capaian)
-    for row in form.budget_rows():
-        r, fig = L.budget_rows[row.id], figures[row.id]
-        if not row.is_leaf:
+    for ident, r, leaf in fm.quarter_rows:
+        fig = figures[ident]
+        if not leaf:
             out[(r, Q.PAGU)] = fig.pagu
             out[(r, Q.REAL)] = fig.realisasi
         out[(r, Q.PERSEN)] = fig.percent

@@ -166,14 +166,7 @@ class Form:
 
     # -- serialisation: the workbook carries its own model as JSON ---------------------------
     def to_dict(self) -> dict:
-        def row(r: BudgetRow) -> dict:
-            d = {"id": r.id, "name": r.name, "level": r.level.value, "code": r.code}
-            if r.is_leaf:
-                d["pagu"] = r.own_pagu
-            else:
-                d["children"] = [row(c) for c in r.children]
-            return d
-
+        row = _row_to_dict
         return {
             "opd": {"code": self.opd_code, "name": self.opd_name},
             "year": self.year,
@@ -194,12 +187,7 @@ class Form:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Form":
-        def row(x: dict) -> BudgetRow:
-            level = Level(x["level"])
-            return BudgetRow(id=x["id"], name=x["name"], level=level, code=x.get("code"),
-                             own_pagu=x.get("pagu") if level is Level.SUB_KEGIATAN else None,
-                             children=[row(c) for c in x.get("children", [])])
-
+        row = _row_from_dict
         sig = d["signatory"]
         cap = d.get("capaian", {})
         return cls(
@@ -216,6 +204,30 @@ class Form:
             programs=[row(p) for p in d["programs"]],
         )
 
+
+_LEVELS = {level.value: level for level in Level}  # Level(value), without Enum's lookup per row
+
+
+# The budget tree to and from its dict, recursively. Module-level functions, not closures: a
+# nested function that calls itself is a reference cycle (function, cell, function) holding its
+# whole call's data until the cyclic garbage collector runs; thousands of workbooks make that
+# garbage, and collecting it, a noticeable cost.
+
+def _row_to_dict(r: BudgetRow) -> dict:
+    d = {"id": r.id, "name": r.name, "level": r.level.value, "code": r.code}
+    if r.is_leaf:
+        d["pagu"] = r.own_pagu
+    else:
+        d["children"] = [_row_to_dict(c) for c in r.children]
+    return d
+
+
+def _row_from_dict(x: dict) -> BudgetRow:
+    value = x["level"]
+    level = _LEVELS[value] if value.__class__ is str and value in _LEVELS else Level(value)
+    return BudgetRow(id=x["id"], name=x["name"], level=level, code=x.get("code"),
+                     own_pagu=x.get("pagu") if level is Level.SUB_KEGIATAN else None,
+                     children=[_row_from_dict(c) for c in x.get("children", [])])
 
 NOT_AVAILABLE = "-"  # an indicator realisasi of "-" means: not yet available
 

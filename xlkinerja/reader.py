@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .findings import Finding, Severity
 from .formulas import FormulaMap, normalize_formula
@@ -31,9 +31,9 @@ from .sources import Grid, WorkbookSource, cell
 ALLOWED_EXTRA_SHEETS = {SHEET_XLWINGS_CONF, SHEET_HASIL}
 
 
-@dataclass(frozen=True)
-class RawCell:
-    """What an input cell holds, and where."""
+class RawCell(NamedTuple):
+    """What an input cell holds, and where (immutable; a tuple, since thousands are made per
+    workbook)."""
 
     sheet: str
     row: int
@@ -86,6 +86,10 @@ class Submission:
     generator: str | None
     quarters: dict[int, QuarterRead]
     formulas_checked: bool = False
+    #: the formula map (and layout) the reader used; None: built when needed
+    formula_map: FormulaMap | None = field(default=None, repr=False, compare=False)
+    _entries: dict[int, QuarterEntries] | None = field(default=None, init=False, repr=False,
+                                                       compare=False)
 
     @property
     def filled_quarters(self) -> list[int]:
@@ -98,19 +102,29 @@ class Submission:
 
     def entries(self) -> dict[int, QuarterEntries]:
         """Clean entries: numbers where the cell holds a number, "-" where it says so; anything
-        else (text, dates, negative amounts) is left out here and reported by the rules."""
+        else (text, dates, negative amounts) is left out here and reported by the rules.
+
+        Computed once (validation and consolidation both ask): a Submission is not changed after
+        reading, and the entries returned are not to be changed either."""
+        if self._entries is None:
+            self._entries = self._clean_entries()
+        return self._entries
+
+    def _clean_entries(self) -> dict[int, QuarterEntries]:
         out: dict[int, QuarterEntries] = {}
+        scale = {i.id: i.scale for _, i in self.form.indicators()}
         for q, read in self.quarters.items():
             e = QuarterEntries()
+            kets = read.budget_ket
             for ident, raw in read.budget_real.items():
                 value = amount_value(raw.value)
-                ket = text_value(read.budget_ket.get(ident))
+                ket_cell = kets.get(ident)
+                ket = None if ket_cell is None or ket_cell.value is None else text_value(ket_cell)
                 if value is not None or ket:
                     e.budget[ident] = BudgetEntry(value if value is None or value >= 0 else None, ket)
-            for ident, raw in read.budget_ket.items():
-                if ident not in e.budget and text_value(raw):
+            for ident, raw in kets.items():
+                if raw.value is not None and ident not in e.budget and text_value(raw):
                     e.budget[ident] = BudgetEntry(None, text_value(raw))
-            scale = {i.id: i.scale for _, i in self.form.indicators()}
             for ident, raw in read.ind_real.items():
                 ket = text_value(read.ind_ket.get(ident))
                 if isinstance(raw.value, str) and raw.value.strip() == NOT_AVAILABLE:
@@ -126,8 +140,22 @@ class Submission:
         return out
 
 
+_INF = float("inf")
+
+
 def number_value(value: Any) -> float | int | None:
     """A real number in a cell (not a bool, not text, not a date), whole floats as int."""
+    kind = type(value)
+    if kind is float:  # the common cases first, with the same outcome as the general path
+        if value != value or value == _INF or value == -_INF:
+            return None
+        if value.is_integer() and abs(value) < 2**53:
+            return int(value)
+        return value
+    if kind is int:
+        return value
+    if value is None or kind is str:
+        return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     if value != value or value in (float("inf"), float("-inf")):
@@ -237,6 +265,12 @@ class SubmissionReader:
         layout = WorkbookLayout(form)
         self.layout = layout
         self.formula_map = FormulaMap(form, layout)
+        # the form's rows and texts, once for the four sheets
+        self._rows = form.budget_rows()
+        self._indicators = [ind for _, ind in form.indicators()]
+        self._row_plan = [(row, row.id, row.is_leaf, row.pagu, " ".join(row.name.split()))
+                          for row in self._rows]
+        self._known_ids = set(layout.quarter.budget_rows) | set(layout.quarter.indicator_rows)
         names = self.source.sheet_names()
         expected = WorkbookLayout.sheet_names()
         for name in expected:
@@ -258,7 +292,8 @@ class SubmissionReader:
         return Submission(name=self.name, form=form,
                           template_version=int(number_value(meta.get("template_version"))),
                           generated_at=meta.get("generated_at"), generator=meta.get("generator"),
-                          quarters=quarters, formulas_checked=self.formula_source is not None)
+                          quarters=quarters, formulas_checked=self.formula_source is not None,
+                          formula_map=self.formula_map)
 
     # -- one TW sheet ---------------------------------------------------------------------------
     def _read_quarter(self, form: Form, q: int, sheet: str, names: list[str]) -> QuarterRead:
@@ -277,7 +312,7 @@ class SubmissionReader:
         found_ind = self._ids_in_column(grid, Q.IND_ID)
         shifted = False
         budget_pos: dict[str, int] = {}
-        for row in form.budget_rows():
+        for row in self._rows:
             expected = L.budget_rows[row.id]
             at = found_budget.get(row.id)
             if at is None:
@@ -288,7 +323,7 @@ class SubmissionReader:
             budget_pos[row.id] = at
             shifted |= at != expected
         ind_pos: dict[str, int] = {}
-        for _, ind in form.indicators():
+        for ind in self._indicators:
             expected = L.indicator_rows[ind.id]
             at = found_ind.get(ind.id)
             if at is None:
@@ -298,7 +333,7 @@ class SubmissionReader:
                 continue
             ind_pos[ind.id] = at
             shifted |= at != expected
-        known = set(L.budget_rows) | set(L.indicator_rows)
+        known = self._known_ids
         for ident, at in {**found_budget, **found_ind}.items():
             if ident not in known:
                 self.add(Severity.ERROR, "INTEGRITY_ROW_ADDED",
@@ -321,21 +356,31 @@ class SubmissionReader:
                 offset = budget_pos[last_id] - last
 
         # locked content and input cells
-        for row in form.budget_rows():
-            if row.id not in budget_pos:
+        width = Q.KET + 1
+        budget_real, budget_ket = read.budget_real, read.budget_ket
+        raw = tuple.__new__  # RawCell(sheet, row, col, value), without a Python-level __new__
+        for row, ident, leaf, pagu, plain in self._row_plan:
+            r = budget_pos.get(ident)
+            if r is None:
                 continue
-            r = budget_pos[row.id]
-            self._locked_text(grid, sheet, q, r, Q.URAIAN, row.name, "uraian", row.id)
-            if row.is_leaf:
-                self._locked_number(grid, sheet, q, r, Q.PAGU, row.pagu, "pagu", row.id, money=True)
-                read.budget_real[row.id] = RawCell(sheet, r, Q.REAL, cell(grid, r, Q.REAL))
-            read.budget_ket[row.id] = RawCell(sheet, r, Q.KET, cell(grid, r, Q.KET))
+            line = grid[r] if r < len(grid) else []
+            if len(line) < width:
+                line = [*line, *([None] * (width - len(line)))]
+            uraian = line[Q.URAIAN]
+            if uraian.__class__ is not str or uraian != plain:  # else unchanged, surely
+                self._locked_text(grid, sheet, q, r, Q.URAIAN, row.name, "uraian", ident)
+            if leaf:
+                value = number_value(line[Q.PAGU])
+                if value is None or abs(value - pagu) > 0.5:
+                    self._locked_number(grid, sheet, q, r, Q.PAGU, pagu, "pagu", ident, money=True)
+                budget_real[ident] = raw(RawCell, (sheet, r, Q.REAL, line[Q.REAL]))
+            budget_ket[ident] = raw(RawCell, (sheet, r, Q.KET, line[Q.KET]))
         for s in form.sasaran:
             first = min((ind_pos[i.id] for i in s.indikator if i.id in ind_pos), default=None)
             if first is not None:
                 read.sasaran_text[s.id] = RawCell(sheet, first, Q.SASARAN, cell(grid, first, Q.SASARAN))
                 self._locked_text(grid, sheet, q, first, Q.SASARAN, s.text, "sasaran", s.id)
-        for _, ind in form.indicators():
+        for ind in self._indicators:
             if ind.id not in ind_pos:
                 continue
             r = ind_pos[ind.id]
@@ -353,7 +398,9 @@ class SubmissionReader:
                                            cell(grid, r, NARRATIVE_LABEL_LAST + 1))
 
         if not shifted:
-            read.derived = {rc: cell(grid, *rc) for rc in self.formula_map.quarter}
+            n = len(grid)
+            read.derived = {(r, c): (grid[r][c] if r < n and c < len(grid[r]) else None)
+                            for r, c in self.formula_map.quarter_cells}
         if self.formula_source is not None and not shifted:
             self._check_formulas(sheet, q, self.formula_map.quarter)
         return read
@@ -375,10 +422,11 @@ class SubmissionReader:
     @staticmethod
     def _ids_in_column(grid: Grid, col: int) -> dict[str, int]:
         out: dict[str, int] = {}
-        for r in range(len(grid)):
-            v = cell(grid, r, col)
-            if isinstance(v, str) and v and v not in out:
-                out[v] = r
+        for r, line in enumerate(grid):
+            if col < len(line):
+                v = line[col]
+                if isinstance(v, str) and v and v not in out:
+                    out[v] = r
         return out
 
     def _locked_text(self, grid, sheet, q, r, col, expected: str, what: str, ident: str) -> None:

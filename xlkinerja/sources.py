@@ -78,7 +78,8 @@ class CalamineSource(WorkbookSource):
         if sheet not in self._cache:
             ws = self._wb.get_sheet_by_name(sheet)
             rows = ws.to_python(skip_empty_area=False)
-            self._cache[sheet] = [[normalize(v) for v in row] for row in rows]
+            # normalize(), inlined: calamine gives "" for an empty cell
+            self._cache[sheet] = [[None if v == "" else v for v in row] for row in rows]
         return self._cache[sheet]
 
     def sheet_visibility(self) -> dict[str, str]:

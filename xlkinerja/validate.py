@@ -35,8 +35,9 @@ from .preflight import preflight
 from .reader import RawCell, Submission, number_value, read_submission
 from .sources import CalamineSource, OpenpyxlFormulaSource, WorkbookSource
 
-__all__ = ["ValidationOptions", "FileReport", "validate_file", "validate_files", "validate_source",
-           "format_text", "to_json"]
+__all__ = ["ValidationOptions", "FileReport", "ReportSummary", "validate_file", "validate_files",
+           "validate_source", "format_text", "format_report", "format_summary", "ReportCounts",
+           "to_json", "iter_json"]
 
 
 @dataclass
@@ -47,16 +48,31 @@ class ValidationOptions:
     expect_year: int | None = None
 
 
+@dataclass(frozen=True)
+class ReportSummary:
+    """What a report says about a readable workbook besides its findings (small, picklable)."""
+
+    opd_code: str
+    opd_name: str
+    year: int
+    filled_quarters: tuple[int, ...]
+
+    @classmethod
+    def of(cls, sub: Submission) -> "ReportSummary":
+        return cls(sub.form.opd_code, sub.form.opd_name, sub.form.year, tuple(sub.filled_quarters))
+
+
 @dataclass
 class FileReport:
     file: str
     findings: list[Finding] = field(default_factory=list)
-    submission: Submission | None = None
+    submission: Submission | None = None  # the workbook as read (not kept by validate_files)
     path: Path | None = None
+    summary: ReportSummary | None = None  # set whenever the workbook could be read
 
     @property
     def readable(self) -> bool:
-        return self.submission is not None
+        return self.submission is not None or self.summary is not None
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
@@ -110,46 +126,51 @@ class EntryRules:
         leaves = self.form.leaves()
         parent_of = {c.id: p for p in self.form.budget_rows() for c in p.children}
         running = {leaf.id: 0.0 for leaf in leaves}
+        pagus = {leaf.id: leaf.pagu for leaf in leaves}
         for q in QUARTERS:
             read = self.sub.quarters[q]
             if not read.readable:
                 continue
             filled = read.is_filled
             by_parent: dict[str, list[tuple[float, RawCell, str]]] = {}
+            real, kets = read.budget_real, read.budget_ket
             for leaf in leaves:
-                raw = read.budget_real.get(leaf.id)
+                raw = real.get(leaf.id)
                 if raw is None:
                     continue
-                ket = read.budget_ket.get(leaf.id)
-                has_ket = ket is not None and not ket.is_empty
-                if raw.is_empty:
+                value = raw.value
+                if value is None or (isinstance(value, str) and not value.strip()):  # is_empty
+                    ket = kets.get(leaf.id)
+                    has_ket = ket is not None and not ket.is_empty
                     if filled and not has_ket:
                         self.add(Severity.WARNING, "ENTRY_MISSING",
                                  f"Realisasi '{_short(leaf.name)}' kosong padahal sub kegiatan lain "
                                  f"di TW {ROMAN[q]} sudah diisi. Isi 0 bila belum ada belanja, atau "
                                  "jelaskan di KETERANGAN (kolom 13).", raw, leaf.id, q)
                     continue
-                amount = self._amount(raw, leaf.name, q, leaf.id)
+                amount = number_value(value)
                 if amount is None:
+                    self._amount(raw, leaf.name, q, leaf.id)  # reports what the cell holds
                     continue
+                pagu = pagus[leaf.id]
                 if amount < 0:
                     self.add(Severity.ERROR, "ENTRY_NEGATIVE",
                              f"Realisasi '{_short(leaf.name)}' negatif ({format_rupiah(amount)}). "
                              "Realisasi triwulan tidak boleh kurang dari 0; koreksi angkanya.",
                              raw, leaf.id, q)
                     continue
-                if amount > leaf.pagu:
+                if amount > pagu:
                     self.add(Severity.ERROR, "ENTRY_ABOVE_PAGU",
                              f"Realisasi TW {ROMAN[q]} '{_short(leaf.name)}' {format_rupiah(amount)} "
-                             f"melebihi pagu {format_rupiah(leaf.pagu)}. Periksa angkanya (kelebihan "
+                             f"melebihi pagu {format_rupiah(pagu)}. Periksa angkanya (kelebihan "
                              "nol? kumulatif?).", raw, leaf.id, q)
                 else:
                     before = running[leaf.id]
-                    if before <= leaf.pagu < before + amount:
+                    if before <= pagu < before + amount:
                         self.add(Severity.ERROR, "ENTRY_CUMULATIVE_ABOVE_PAGU",
                                  f"Realisasi '{_short(leaf.name)}' TW I sampai TW {ROMAN[q]} berjumlah "
                                  f"{format_rupiah(before + amount)}, melebihi pagu "
-                                 f"{format_rupiah(leaf.pagu)}. Realisasi diisi per triwulan, bukan "
+                                 f"{format_rupiah(pagu)}. Realisasi diisi per triwulan, bukan "
                                  "kumulatif; periksa angka triwulan ini dan sebelumnya.",
                                  raw, leaf.id, q)
                 running[leaf.id] += amount
@@ -247,21 +268,26 @@ class EntryRules:
             if not read.readable or not read.derived:
                 continue
             expected = quarter_values(self._fmap, entries.get(q))
-            reported = 0
-            for (r, c), cached in sorted(read.derived.items()):
-                want = expected.get((r, c))
-                got = number_value(cached)
-                if got is None or want is None or isinstance(want, str):
+            money = (Q.PAGU, Q.REAL)
+            mismatches = []
+            for (r, c), cached in read.derived.items():
+                if cached is None:
                     continue
-                tolerance = 0.5 if c in (Q.PAGU, Q.REAL) else 1e-6
+                want = expected.get((r, c))
+                if want is None or isinstance(want, str):
+                    continue
+                got = number_value(cached)
+                if got is None:
+                    continue
+                tolerance = 0.5 if c in money else 1e-6
                 if abs(got - want) > tolerance:
-                    reported += 1
-                    if reported <= 10:
-                        self.add(Severity.WARNING, "INTEGRITY_DERIVED_VALUE_MISMATCH",
-                                 f"Nilai tersimpan di {a1(r, c)} ({_num_text(got, c)}) tidak sama dengan "
-                                 f"hasil hitungan ({_num_text(want, c)}): rumus mungkin ditimpa, atau "
-                                 "berkas disimpan tanpa dihitung ulang. Rekap memakai hasil hitungan.",
-                                 sheet=QUARTER_SHEETS[q - 1], cell_ref=a1(r, c), quarter=q)
+                    mismatches.append((r, c, got, want))
+            for r, c, got, want in sorted(mismatches)[:10]:  # the first ten, in sheet order
+                self.add(Severity.WARNING, "INTEGRITY_DERIVED_VALUE_MISMATCH",
+                         f"Nilai tersimpan di {a1(r, c)} ({_num_text(got, c)}) tidak sama dengan "
+                         f"hasil hitungan ({_num_text(want, c)}): rumus mungkin ditimpa, atau "
+                         "berkas disimpan tanpa dihitung ulang. Rekap memakai hasil hitungan.",
+                         sheet=QUARTER_SHEETS[q - 1], cell_ref=a1(r, c), quarter=q)
 
     @property
     def _fmap(self):
@@ -269,7 +295,7 @@ class EntryRules:
         from .layout import WorkbookLayout
 
         if not hasattr(self, "_fm"):
-            self._fm = FormulaMap(self.form, WorkbookLayout(self.form))
+            self._fm = self.sub.formula_map or FormulaMap(self.form, WorkbookLayout(self.form))
         return self._fm
 
 
@@ -326,6 +352,7 @@ def validate_source(source: WorkbookSource, formulas: WorkbookSource | None = No
     report.findings.extend(findings)
     report.submission = submission
     if submission is not None:
+        report.summary = ReportSummary.of(submission)
         report.findings.extend(EntryRules(submission, options).run())
     return report
 
@@ -409,64 +436,130 @@ def _from_engine(exc: BaseException) -> bool:
     return "/xlkinerja/" not in last or last.endswith(("/sources.py",))
 
 
-def validate_files(paths: Iterable[str | Path], options: ValidationOptions | None = None
-                   ) -> Iterator[FileReport]:
-    """Validate files one by one; one bad file never stops the others."""
-    for path in paths:
-        try:
-            yield validate_file(path, options)
-        except BaseException as exc:  # a bug must not stop the batch, and must show
-            if isinstance(exc, _NEVER_SWALLOW):
-                raise
-            name = Path(path).name
-            yield FileReport(file=name, path=Path(path), findings=[Finding(
-                file=name, severity=Severity.ERROR, code="INTERNAL_ERROR",
-                message=f"Kesalahan internal xlkinerja saat memeriksa berkas ini "
-                        f"({type(exc).__name__}: {exc}). Laporkan kepada pengembang beserta "
-                        "berkasnya.")])
+def validate_files(paths: Iterable[str | Path], options: ValidationOptions | None = None,
+                   jobs: int | None = None) -> Iterator[FileReport]:
+    """Validate many files, in ``jobs`` worker processes (default: every core); reports come in
+    the order of ``paths``, one at a time, each with its findings and summary but without the
+    submission (so that memory stays flat for thousands of files; :func:`validate_file` keeps it).
+    One bad file never stops the others: a bug, or a worker process that dies, is one
+    INTERNAL_ERROR finding for that file."""
+    from .parallel import ordered_map
+
+    options = options or ValidationOptions()
+    items = [(str(p), options) for p in paths]
+    yield from ordered_map(_validate_one, items, jobs, on_crash=_crashed)
+
+
+def _validate_one(item: tuple[str, ValidationOptions]) -> FileReport:
+    path, options = item
+    try:
+        report = validate_file(path, options)
+    except BaseException as exc:  # a bug must not stop the batch, and must show
+        if isinstance(exc, _NEVER_SWALLOW):
+            raise
+        return _internal_error(path, f"{type(exc).__name__}: {exc}")
+    report.submission = None
+    return report
+
+
+def _crashed(item: tuple[str, ValidationOptions], exc: BaseException) -> FileReport:
+    from concurrent.futures.process import BrokenProcessPool
+
+    what = ("proses pemeriksa berhenti mendadak" if isinstance(exc, BrokenProcessPool)
+            else f"{type(exc).__name__}: {exc}")
+    return _internal_error(item[0], what)
+
+
+def _internal_error(path: str | Path, what: str) -> FileReport:
+    name = Path(path).name
+    return FileReport(file=name, path=Path(path), findings=[Finding(
+        file=name, severity=Severity.ERROR, code="INTERNAL_ERROR",
+        message=f"Kesalahan internal xlkinerja saat memeriksa berkas ini ({what}). Laporkan "
+                "kepada pengembang beserta berkasnya.")])
 
 
 # -- output -------------------------------------------------------------------------------------
 
 def to_json(reports: Iterable[FileReport]) -> str:
-    rows = [f.to_dict() for r in reports for f in r.sorted_findings()]
-    return json.dumps(rows, ensure_ascii=False, indent=2)
+    return "".join(iter_json(reports))
+
+
+def iter_json(reports: Iterable[FileReport]) -> Iterator[str]:
+    """:func:`to_json` in pieces, one finding at a time (the same text)."""
+    first = True
+    for r in reports:
+        for f in r.sorted_findings():
+            item = json.dumps(f.to_dict(), ensure_ascii=False, indent=2).replace("\n", "\n  ")
+            yield ("[\n  " if first else ",\n  ") + item
+            first = False
+    yield "[]" if first else "\n]"
 
 
 def format_text(reports: list[FileReport]) -> str:
     lines: list[str] = []
     for rep in reports:
-        e, w, i = (rep.count(s) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
-        status = "tidak dapat dibaca" if not rep.readable else (
-            "ada galat" if e else ("perlu diperiksa" if w else "baik"))
-        head = f"== {rep.file}: {status}"
-        if rep.readable:
-            sub = rep.submission
-            filled = ", ".join(ROMAN[q] for q in sub.filled_quarters)
-            filled = f"terisi TW {filled}" if filled else "belum terisi"
-            head += (f" ({sub.form.opd_name} {sub.form.year}; {filled}; "
-                     f"{e} galat, {w} peringatan, {i} info)")
-        lines.append(head)
-        groups: dict[str, list[Finding]] = {}
-        for f in rep.sorted_findings():
-            groups.setdefault(f.sheet or "", []).append(f)
-        order = sorted(groups, key=lambda s: (s != "", _sheet_order(s)))
-        for sheet in order:
-            lines.append(f"  [{sheet or 'berkas'}]")
-            for f in groups[sheet]:
-                where = f"{f.cell:<6}" if f.cell else "      "
-                lines.append(f"    {where} {f.severity.label:<10} {f.code}")
-                lines.append(f"           {f.message}")
-        if not rep.findings:
-            lines.append("  Tidak ada temuan.")
-        lines.append("")
-    n = len(reports)
-    bad = sum(1 for r in reports if not r.readable)
-    err = sum(1 for r in reports if r.readable and r.has_errors)
-    ok = n - bad - err
-    lines.append(f"Ringkasan: {n} berkas diperiksa; {ok} tanpa galat, {err} dengan galat, "
-                 f"{bad} tidak dapat dibaca.")
+        lines.extend(format_report(rep))
+    lines.append(format_summary(ReportCounts.of(reports)))
     return "\n".join(lines)
+
+
+@dataclass
+class ReportCounts:
+    files: int = 0
+    unreadable: int = 0
+    with_errors: int = 0  # readable files with an error
+    any_errors: bool = False  # some file, readable or not, has an error
+
+    def add(self, rep: FileReport) -> None:
+        self.files += 1
+        self.any_errors = self.any_errors or rep.has_errors
+        if not rep.readable:
+            self.unreadable += 1
+        elif rep.has_errors:
+            self.with_errors += 1
+
+    @classmethod
+    def of(cls, reports: Iterable[FileReport]) -> "ReportCounts":
+        counts = cls()
+        for rep in reports:
+            counts.add(rep)
+        return counts
+
+
+def format_summary(counts: ReportCounts) -> str:
+    ok = counts.files - counts.unreadable - counts.with_errors
+    return (f"Ringkasan: {counts.files} berkas diperiksa; {ok} tanpa galat, {counts.with_errors} "
+            f"dengan galat, {counts.unreadable} tidak dapat dibaca.")
+
+
+def format_report(rep: FileReport) -> list[str]:
+    """The lines of one file's report, ending with an empty line."""
+    lines: list[str] = []
+    e, w, i = (rep.count(s) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
+    status = "tidak dapat dibaca" if not rep.readable else (
+        "ada galat" if e else ("perlu diperiksa" if w else "baik"))
+    head = f"== {rep.file}: {status}"
+    if rep.readable:
+        sub = rep.summary or ReportSummary.of(rep.submission)
+        filled = ", ".join(ROMAN[q] for q in sub.filled_quarters)
+        filled = f"terisi TW {filled}" if filled else "belum terisi"
+        head += (f" ({sub.opd_name} {sub.year}; {filled}; "
+                 f"{e} galat, {w} peringatan, {i} info)")
+    lines.append(head)
+    groups: dict[str, list[Finding]] = {}
+    for f in rep.sorted_findings():
+        groups.setdefault(f.sheet or "", []).append(f)
+    order = sorted(groups, key=lambda s: (s != "", _sheet_order(s)))
+    for sheet in order:
+        lines.append(f"  [{sheet or 'berkas'}]")
+        for f in groups[sheet]:
+            where = f"{f.cell:<6}" if f.cell else "      "
+            lines.append(f"    {where} {f.severity.label:<10} {f.code}")
+            lines.append(f"           {f.message}")
+    if not rep.findings:
+        lines.append("  Tidak ada temuan.")
+    lines.append("")
+    return lines
 
 
 def _sheet_order(sheet: str) -> int:

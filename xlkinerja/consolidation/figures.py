@@ -124,13 +124,20 @@ def budget_rows(figs: OpdFigures) -> Iterator[tuple]:
     """Long form: (opd code, opd name, kode, id, uraian, level, pagu, triwulan, realisasi, %)."""
     if figs.form is None:
         return
+    code, name = figs.plan.code, figs.plan.name
+    # what does not change with the quarter, once per row (a figure's pagu is its row's pagu)
+    rows = None
     for q in QUARTERS:
         if q not in figs.plan.sources:
             continue
-        for row in figs.form.budget_rows():
-            fig = figs.budget[q][row.id]
-            yield (figs.plan.code, figs.plan.name, row.code or "", row.id, row.name, row.level.label,
-                   row.pagu, f"TW {ROMAN[q]}", fig.realisasi, fig.percent)
+        budget = figs.budget[q]
+        if rows is None:
+            rows = [(row.id, row.code or "", row.name, row.level.label, budget[row.id].pagu)
+                    for row in figs.form.budget_rows()]
+        tw = f"TW {ROMAN[q]}"
+        for ident, kode, uraian, level, pagu in rows:
+            fig = budget[ident]
+            yield (code, name, kode, ident, uraian, level, pagu, tw, fig.realisasi, fig.percent)
 
 
 BUDGET_COLUMNS = ["kode_opd", "nama_opd", "kode", "id", "uraian", "tingkat", "pagu", "triwulan",

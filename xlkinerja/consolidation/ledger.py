@@ -62,6 +62,13 @@ def _pack(obj) -> bytes:
     return zlib.compress(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
 
 
+pack = _pack
+
+
+def pack_model(model: str) -> bytes:
+    return zlib.compress(model.encode("utf-8"), 6)
+
+
 def _unpack(blob):
     if blob is None:
         return None
@@ -160,9 +167,13 @@ class Ledger:
         return row is not None and row[0] == fingerprint
 
     def store(self, result: FileResult, fingerprint: str, seen: str) -> None:
-        if result.model is not None:
+        model = result.model_blob if result.model_blob is not None else (
+            pack_model(result.model) if result.model is not None else None)
+        if model is not None:
             self.db.execute("INSERT OR IGNORE INTO models(model_sha, model) VALUES (?, ?)",
-                            (result.model_sha, zlib.compress(result.model.encode("utf-8"), 6)))
+                            (result.model_sha, model))
+        entries = result.entries_blob if result.entries_blob is not None else (
+            _pack(result.entries) if result.entries is not None else None)
         self.db.execute(
             """INSERT OR REPLACE INTO contents(sha256, fingerprint, size, readable, opd_code, opd_name,
                year, quarter, filled, model_sha, generated_at, saved_at, n_error, n_warning, n_info,
@@ -173,8 +184,7 @@ class Ledger:
             (result.sha256, fingerprint, result.size, int(result.readable), result.opd_code,
              result.opd_name, result.year, result.quarter, json.dumps(result.filled),
              result.model_sha, result.generated_at, result.saved_at, result.n_error,
-             result.n_warning, result.n_info, _pack(result.findings),
-             _pack(result.entries) if result.entries is not None else None,
+             result.n_warning, result.n_info, _pack(result.findings), entries,
              result.sha256, result.sha256, seen))
 
     def load(self, sha: str, path: str, name: str, mtime: float) -> FileResult:

@@ -102,6 +102,10 @@ class FileResult:
     findings: list[dict] = field(default_factory=list)
     entries: dict[str, Any] | None = None  # compact, see entries_to_compact
     model: str | None = None  # the form as JSON (stored once per model_sha in the ledger)
+    # the same two, already compressed as the ledger stores them (see pack_for_ledger)
+    entries_blob: bytes | None = None
+    model_blob: bytes | None = None
+    transient: bool = False  # xlkinerja failed on it: not stored in the ledger, read again next run
 
     @property
     def when(self) -> tuple:
@@ -110,9 +114,20 @@ class FileResult:
 
     def summary(self) -> dict:
         d = asdict(self)
-        d.pop("entries")
-        d.pop("model")
+        for key in ("entries", "model", "entries_blob", "model_blob"):
+            d.pop(key)
         return d
+
+    def pack_for_ledger(self) -> "FileResult":
+        """Compress entries and model as the ledger stores them, and drop the plain ones: done in
+        the worker process, so that the process writing the ledger only inserts bytes."""
+        from .ledger import pack, pack_model
+
+        if self.entries is not None:
+            self.entries_blob, self.entries = pack(self.entries), None
+        if self.model is not None:
+            self.model_blob, self.model = pack_model(self.model), None
+        return self
 
 
 def read_file(path: str | Path, options: ValidationOptions, sha: str | None = None) -> FileResult:

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -22,7 +20,8 @@ from typing import Iterable, Iterator
 from .. import __version__
 from ..atomic import AtomicFile, atomic_path
 from ..files import discover
-from ..findings import Severity
+from ..findings import Finding, Severity
+from ..parallel import ordered_map
 from ..validate import ValidationOptions
 from .figures import (BUDGET_COLUMNS, DEFAULT_SCALE, INDICATOR_COLUMNS, OpdSummary, budget_rows,
                       describe_changes, describe_form_differences, indicator_rows, opd_figures)
@@ -108,19 +107,46 @@ class Progress:
 
 def _read_one(args: tuple[str, str, bool, float]) -> FileResult:
     path, sha, check_formulas, low = args
-    return read_file(Path(path), ValidationOptions(check_formulas=check_formulas, low_capaian=low), sha)
+    try:
+        result = read_file(Path(path), ValidationOptions(check_formulas=check_formulas,
+                                                         low_capaian=low), sha or None)
+    except BaseException as exc:  # a bug must not stop the batch, and must show
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
+        return _unread(args, f"{type(exc).__name__}: {exc}")
+    return result.pack_for_ledger()  # compressed here, in parallel, not by the ledger's writer
+
+
+def _crashed(args: tuple[str, str, bool, float], exc: BaseException) -> FileResult:
+    from concurrent.futures.process import BrokenProcessPool
+
+    return _unread(args, "proses pembaca berhenti mendadak" if isinstance(exc, BrokenProcessPool)
+                   else f"{type(exc).__name__}: {exc}")
+
+
+def _unread(args: tuple[str, str, bool, float], what: str) -> FileResult:
+    """A file xlkinerja itself failed to read (a bug, a reading process that died): rejected with
+    one INTERNAL_ERROR finding, and not stored in the ledger, so that the next run reads it again."""
+    path = Path(args[0])
+    try:
+        stat = path.stat()
+        size, mtime = stat.st_size, stat.st_mtime
+    except OSError:
+        size, mtime = 0, 0.0
+    finding = Finding(file=path.name, severity=Severity.ERROR, code="INTERNAL_ERROR",
+                      message=f"Kesalahan internal xlkinerja saat membaca berkas ini ({what}). "
+                              "Berkas lain tetap digabung; laporkan kepada pengembang beserta "
+                              "berkasnya.")
+    return FileResult(path=str(path), name=path.name, sha256=args[1], size=size, mtime=mtime,
+                      saved_at=None, readable=False, n_error=1, findings=[finding.to_dict()],
+                      transient=True)
 
 
 def _read_all(todo: list[tuple[str, str]], options: ConsolidateOptions) -> Iterator[FileResult]:
-    """Read files, in worker processes when there are enough of them; results in input order."""
+    """Read files, in worker processes when there are enough of them (see
+    :func:`xlkinerja.parallel.ordered_map`); results in input order, a few in flight at a time."""
     args = [(p, sha, options.check_formulas, options.low_capaian) for p, sha in todo]
-    jobs = options.jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(args) < 8:
-        for a in args:
-            yield _read_one(a)
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(_read_one, args, chunksize=max(1, min(16, len(args) // (jobs * 8))))
+    yield from ordered_map(_read_one, args, options.jobs, on_crash=_crashed)
 
 
 def consolidate(inputs: list[str | Path], options: ConsolidateOptions) -> RunSummary:
@@ -155,11 +181,12 @@ def consolidate(inputs: list[str | Path], options: ConsolidateOptions) -> RunSum
         hashing.close()
         reading = Progress(len(todo), "Membaca berkas", show)
         for result in _read_all(todo, options):
-            if result.sha256 and result.sha256 not in known:
+            if result.sha256 and result.sha256 not in known and not result.transient:
                 ledger.store(result, options.fingerprint, now)
                 known[result.sha256] = result
             result.entries = None  # kept in the ledger, not in memory
             result.model = None
+            result.entries_blob = result.model_blob = None
             results.append(result)
             summary.n_read += 1
             reading.step()
