@@ -230,7 +230,12 @@ def test_direct_cell_xml_is_used_with_this_xlsxwriter_and_dropped_when_its_inter
     monkeypatch.setattr(xw, "CellNumberTuple", collections.namedtuple("Number", "number, format, extra"))
     assert not xlsxkit._fast_cell_xml_fits()
     monkeypatch.undo()
-    monkeypatch.delattr(xw.Worksheet, "_escape_data")
+    monkeypatch.setattr(xw.Worksheet, "_escape_data", None)
+    assert not xlsxkit._fast_cell_xml_fits()
+    monkeypatch.undo()
+    import xlsxwriter.format as xf
+
+    monkeypatch.delattr(xf.Format, "_get_xf_index")
     assert not xlsxkit._fast_cell_xml_fits()
 
 
