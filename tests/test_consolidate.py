@@ -348,3 +348,45 @@ def test_missing_opd_from_expected_list(city, tmp_path):
     assert summary.opd_statuses == {"lengkap": 40, "belum mengirim": 1}
     got = ringkasan(tmp_path / "r.xlsx")
     assert got["9.999"]["status"] == "belum mengirim" and got["9.999"]["year"] in (None, "")
+
+
+def test_a_long_table_too_big_for_excel_goes_to_the_exports_only(city, tmp_path, monkeypatch):
+    """Beyond a cell budget (XlsxWriter holds every cell in memory until it writes) a long sheet
+    keeps a message instead of its table; the summary says where the table is, or how to get it."""
+    from xlkinerja.cli import format_run_summary
+    from xlkinerja.consolidation import recap
+
+    root, forms, _ = city
+    n_rincian = sum(len(f.budget_rows()) for f in forms.values()) * 4  # 4,160 rows x 10 columns
+    n_indikator = sum(len(f.indicators()) for f in forms.values())  # 160 rows x 16 columns
+    monkeypatch.setattr(recap, "MAX_XLSX_LONG_CELLS", 10_000)
+    assert n_indikator * len(recap.INDIKATOR_HEADERS) <= 10_000 < n_rincian * len(recap.RINCIAN_HEADERS)
+
+    summary = consolidate([root / "masuk" / "tw4"], ConsolidateOptions(output=tmp_path / "a" / "rekap.xlsx"))
+    assert summary.exports_only == [("Rincian Anggaran", n_rincian, False)]
+    text = format_run_summary(summary)
+    assert (f"Sheet Rincian Anggaran: {n_rincian:,} baris".replace(",", ".") in text
+            and "jalankan ulang dengan --csv FOLDER atau --parquet BERKAS" in text), text
+    wb = openpyxl.load_workbook(tmp_path / "a" / "rekap.xlsx")
+    rincian, indikator = wb["Rincian Anggaran"], wb["Indikator"]
+    assert not rincian.tables and rincian.max_row == 4
+    assert rincian["A4"].value.startswith(f"{n_rincian:,}".replace(",", ".") + " baris terlalu banyak")
+    assert "--csv FOLDER" in rincian["A4"].value
+    assert len(indikator.tables) == 1 and indikator.max_row == 4 + n_indikator
+
+    summary = consolidate([root / "masuk" / "tw4"], ConsolidateOptions(
+        output=tmp_path / "b" / "rekap.xlsx", csv_dir=tmp_path / "b" / "csv"))
+    assert summary.exports_only == [("Rincian Anggaran", n_rincian, True)]
+    assert "Sheet Rincian Anggaran" in format_run_summary(summary) and "tabelnya ada di ekspor" in \
+        format_run_summary(summary)
+    with (tmp_path / "b" / "csv" / "rincian_anggaran.csv").open(encoding="utf-8") as fh:
+        assert sum(1 for _ in csv.DictReader(fh)) == n_rincian
+
+
+def test_the_long_table_budget_is_counted_in_cells():
+    from xlkinerja.consolidation.recap import MAX_XLSX_LONG_CELLS, sheets_in_exports_only
+
+    assert MAX_XLSX_LONG_CELLS == 2_000_000
+    assert sheets_in_exports_only(200_000, 125_000, 250_000) == []
+    assert sheets_in_exports_only(200_001, 125_001, 250_001) == [
+        ("Rincian Anggaran", 200_001), ("Indikator", 125_001), ("Temuan Validasi", 250_001)]

@@ -722,7 +722,7 @@ def test_a_recap_too_long_for_its_tables_is_left_as_it_is(xl, tmp_path, submissi
 
     recap = make_desk(tmp_path, submissions)
     deliver_the_week(tmp_path, submissions)
-    monkeypatch.setattr(recap_module, "MAX_XLSX_LONG_ROWS", 10)
+    monkeypatch.setattr(recap_module, "MAX_XLSX_LONG_CELLS", 10)
     book = engine.open_book(recap)
     book.set_mock_caller()
     values, protection = cell_values(book), protection_snapshot(book)

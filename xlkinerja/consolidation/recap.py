@@ -28,7 +28,18 @@ from .figures import OpdSummary, predikat
 from .plan import (ACCEPTED, CONFLICT, DUPLICATE, REJECTED, STATUS_COMPLETE, STATUS_CONFLICT,
                    STATUS_ERRORS, STATUS_MISSING, SUPERSEDED, Plan)
 
-MAX_XLSX_LONG_ROWS = 200_000  # beyond this the long tables go to --csv/--parquet only
+# Beyond this many cells a long table goes to the --csv/--parquet exports only: 200,000 rows of
+# Rincian Anggaran (about 160 OPD), 125,000 of Indikator (about 15,000 OPD). XlsxWriter keeps every
+# cell of a sheet in memory until it writes the file (~200 bytes a cell) and its constant_memory
+# mode forbids Excel tables, so a cap by cells is what keeps a country-sized run's memory bounded.
+MAX_XLSX_LONG_CELLS = 2_000_000
+
+RINCIAN_HEADERS = ("Kode OPD", "Perangkat Daerah", "Kode", "Id", "Uraian", "Tingkat", "Pagu",
+                   "Triwulan", "Realisasi", "% Realisasi")
+INDIKATOR_HEADERS = ("Kode OPD", "Perangkat Daerah", "Sasaran", "Id", "Indikator", "Satuan", "Target",
+                     "Target Atas", "TW I", "TW II", "TW III", "TW IV", "Realisasi Akhir", "Capaian",
+                     "Capaian Tanpa Batas", "Predikat")
+TEMUAN_HEADERS = ("Berkas", "Kode OPD", "Perangkat Daerah", "Sheet", "Sel", "Tingkat", "Kode", "Pesan")
 
 SHEET_RINGKASAN = "Ringkasan"
 SHEET_STATUS = "Status Pengiriman"
@@ -378,10 +389,10 @@ class RecapWriter:
         ws = self._sheet(name, widths)
         self._heading(ws, len(headers) - 1, subtitle)
         top = 3
-        if n_rows > MAX_XLSX_LONG_ROWS:
-            ws.merge_range(top, 0, top, len(headers) - 1,
-                           f"{n_rows:,} baris terlalu banyak untuk Excel yang nyaman dibuka; tabel ini "
-                           "ada di ekspor --csv / --parquet.".replace(",", "."), f(bold=True, font_color="#9C0006"))
+        if not fits_in_sheet(n_rows, len(headers)):
+            ws.merge_range(top, 0, top, len(headers) - 1, exports_only_text(n_rows),
+                           f(bold=True, font_color="#9C0006", text_wrap=True))
+            ws.set_row(top, 36)
             for _ in rows:
                 pass
             return ws
@@ -417,8 +428,7 @@ class RecapWriter:
 
     def _rincian(self, rows: Iterable[tuple], n_rows: int):
         f = self.f
-        headers = ["Kode OPD", "Perangkat Daerah", "Kode", "Id", "Uraian", "Tingkat", "Pagu",
-                   "Triwulan", "Realisasi", "% Realisasi"]
+        headers = list(RINCIAN_HEADERS)
         widths = [10, 28, 18, 20, 48, 12, 17, 9, 17, 11]
         formats = {6: f(num_format="#,##0"), 8: f(num_format="#,##0"), 9: f(num_format="0.00%")}
         return self._table(SHEET_RINCIAN, headers, widths, rows, n_rows, formats,
@@ -427,9 +437,7 @@ class RecapWriter:
 
     def _indikator(self, rows: list[tuple]):
         f = self.f
-        headers = ["Kode OPD", "Perangkat Daerah", "Sasaran", "Id", "Indikator", "Satuan", "Target",
-                   "Target Atas", "TW I", "TW II", "TW III", "TW IV", "Realisasi Akhir", "Capaian",
-                   "Capaian Tanpa Batas", "Predikat"]
+        headers = list(INDIKATOR_HEADERS)
         widths = [10, 26, 36, 18, 36, 9, 9, 9, 9, 9, 9, 9, 11, 10, 11, 13]
         formats = {13: f(num_format="0%"), 14: f(num_format="0%")}
         return self._table(SHEET_INDIKATOR, headers, widths, rows, len(rows), formats,
@@ -437,7 +445,7 @@ class RecapWriter:
                            "capaian dan predikat dihitung ulang.")
 
     def _temuan(self):
-        headers = ["Berkas", "Kode OPD", "Perangkat Daerah", "Sheet", "Sel", "Tingkat", "Kode", "Pesan"]
+        headers = list(TEMUAN_HEADERS)
         widths = [30, 10, 26, 14, 7, 11, 30, 90]
         sev = {"error": "galat", "warning": "peringatan", "info": "info"}
         rows = [(x.file, x.opd_code or "", x.opd_name or "", x.sheet or "", x.cell or "",
@@ -598,6 +606,25 @@ class RecapMeta:
             parquet=Path(s["parquet"]) if s.get("parquet") else None, pemda=self.pemda,
             expected_opds=s.get("expected_opds") or None, scale=scale, progress=False,
             target=target)
+
+
+def fits_in_sheet(n_rows: int, n_cols: int) -> bool:
+    return n_rows * n_cols <= MAX_XLSX_LONG_CELLS
+
+
+def exports_only_text(n_rows: int) -> str:
+    count = f"{n_rows:,}".replace(",", ".")
+    return (f"{count} baris terlalu banyak untuk dibuka dengan nyaman di Excel; tabel ini hanya ada "
+            "di ekspor. Jalankan xlkinerja consolidate dengan --csv FOLDER atau --parquet BERKAS "
+            "untuk mendapatkannya (berkas yang sudah tercatat di ledger tidak dibaca ulang).")
+
+
+def sheets_in_exports_only(n_budget_rows: int, n_indicator_rows: int, n_findings: int) -> list[tuple[str, int]]:
+    """The long sheets of a recap whose table goes to the exports only, with their row counts."""
+    return [(name, n) for name, n, cols in ((SHEET_RINCIAN, n_budget_rows, len(RINCIAN_HEADERS)),
+                                            (SHEET_INDIKATOR, n_indicator_rows, len(INDIKATOR_HEADERS)),
+                                            (SHEET_TEMUAN, n_findings, len(TEMUAN_HEADERS)))
+            if not fits_in_sheet(n, cols)]
 
 
 def _local_time(iso: str | None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..model import ROMAN
 from .plan import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, SUPERSEDED
+from .recap import SHEET_TEMUAN
 
 FILE_STATUSES = (ACCEPTED, SUPERSEDED, CONFLICT, DUPLICATE, REJECTED)
 
@@ -22,4 +23,15 @@ def summary_lines(s) -> list[str]:
         f"Temuan: {s.findings.get('error', 0)} galat, {s.findings.get('warning', 0)} peringatan, "
         f"{s.findings.get('info', 0)} info (sheet Temuan Validasi).",
         f"Ledger: {s.ledger}",
+        *_exports_only_lines(s),
     ]
+
+
+def _exports_only_lines(s) -> list[str]:
+    lines = []
+    for sheet, n, exported in s.exports_only:
+        where = ("ada di ekspor" if exported else "tidak ditulis ke mana pun pada jalannya ini: jalankan "
+                 "ulang dengan --csv FOLDER" + ("" if sheet == SHEET_TEMUAN else " atau --parquet BERKAS"))
+        lines.append(f"Sheet {sheet}: {format(n, ',').replace(',', '.')} baris, terlalu banyak untuk "
+                     f"Excel; tabelnya {where}.")
+    return lines

@@ -27,7 +27,7 @@ from .figures import (BUDGET_COLUMNS, DEFAULT_SCALE, INDICATOR_COLUMNS, OpdSumma
                       describe_changes, describe_form_differences, indicator_rows, opd_figures)
 from .ledger import Ledger
 from .plan import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, SUPERSEDED, Plan, make_plan
-from .recap import ConsolidationFinding, write_recap
+from .recap import SHEET_TEMUAN, ConsolidationFinding, sheets_in_exports_only, write_recap
 from .records import FileResult, entries_from_compact, read_file, sha256_file
 
 
@@ -75,6 +75,8 @@ class RunSummary:
     findings: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     exports: list[Path] = field(default_factory=list)
+    # long sheets too big for the recap: (sheet, rows, whether this run's exports hold its table)
+    exports_only: list[tuple[str, int, bool]] = field(default_factory=list)
 
 
 class Progress:
@@ -231,6 +233,9 @@ def consolidate(inputs: list[str | Path], options: ConsolidateOptions) -> RunSum
             for opd in plan.opds.values():
                 yield from budget_rows(opd_figures(opd, ledger, options.scale))
 
+        summary.exports_only = [
+            (sheet, n, bool(options.csv_dir) or (bool(options.parquet) and sheet != SHEET_TEMUAN))
+            for sheet, n in sheets_in_exports_only(n_budget, len(indicator_lines), len(findings))]
         with atomic_path(output) as tmp:
             write_recap(tmp, plan, summaries, findings, budget_again(), n_budget, indicator_lines,
                         [str(Path(p).resolve()) for p in inputs], ledger.path, options)
