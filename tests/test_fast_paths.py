@@ -316,3 +316,100 @@ def test_cli_restores_the_collector_settings(tmp_path, filled_xlsx):
     before = gc.get_threshold()
     assert cli.main(["validate", "--cepat", str(filled_xlsx)]) in (0, 1)
     assert gc.get_threshold() == before
+
+
+# -- long tables: ClassicFormulaSheet.write_long_rows == xlsxwriter's own calls --------------------
+
+def _long_table(path, rows, formula=True):
+    from xlkinerja.xlsxkit import Formats, ProtectedWorkbook
+
+    wb = ProtectedWorkbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                       "strings_to_urls": False})
+    f = Formats(wb)
+    ws = wb.add_worksheet("Panjang")
+    ws.merge_range(0, 0, 0, 4, "Judul", f(bold=True))
+    ws.write_string(1, 1, "di atas tabel", f(italic=True))
+    ws.set_row(1, 30)
+    headers = ["Teks", "Angka", "Lain", "Pagu", "%"]
+    top = 3
+    cell, num = f(border=0), f(num_format="#,##0")
+    n = ws.write_long_rows(top + 1, iter(rows), [cell, num, cell, num, f(num_format="0.00%")],
+                           (4, lambda r: f'IF(AND(ISNUMBER(B{r + 1}),N(D{r + 1})<>0),B{r + 1}/D{r + 1},"")')
+                           if formula else None)
+    ws.add_table(top, 0, max(top + n, top + 1), 4, {"columns": [{"header": h} for h in headers],
+                                                    "name": "Panjang", "autofilter": True})
+    ws.freeze_panes(top + 1, 0)
+    wb.close()
+    return n
+
+
+LONG_ROWS = [
+    ("a", 1, None, 10, 0.1),
+    ("kutip \"ganda\" & <tag> {kurawal}", 2.5, True, 0, None),
+    ("", -3, False, 1e300, True),
+    (" spasi ", 2**53 + 1, "=A1", 123456789012345678, "#N/A"),
+    ("x" * 40_000, 0.1 + 0.2, "ü·€", -0.0, "teks"),
+    ("baris\nbaru", 0, 7, 5, ""),
+] + [(f"baris {i}", i * 1000, f"kode {i % 7}", i * 3000 + 1, i / 3) for i in range(60)]
+
+
+@pytest.mark.parametrize("formula", [True, False])
+def test_long_rows_are_written_as_xlsxwriter_writes_them(tmp_path, monkeypatch, formula):
+    from xlkinerja import xlsxkit
+
+    assert _long_table(tmp_path / "cepat.xlsx", LONG_ROWS, formula) == len(LONG_ROWS)
+    fast = _parts(tmp_path / "cepat.xlsx")
+    monkeypatch.setattr(xlsxkit, "FAST_CELL_XML", False)
+    assert _long_table(tmp_path / "biasa.xlsx", LONG_ROWS, formula) == len(LONG_ROWS)
+    assert _parts(tmp_path / "biasa.xlsx") == fast
+    sheet = fast["xl/worksheets/sheet1.xml"].decode()
+    assert sheet.count("<row ") == 3 + len(LONG_ROWS) and 'spans="1:5"' in sheet
+
+
+def test_long_rows_with_nothing_in_them_and_guards(tmp_path):
+    assert _long_table(tmp_path / "kosong.xlsx", []) == 0
+    from xlkinerja.xlsxkit import ProtectedWorkbook
+
+    wb = ProtectedWorkbook(str(tmp_path / "salah.xlsx"))
+    ws = wb.add_worksheet()
+    ws.write_long_rows(1, [("a", 1)], [wb.add_format(), wb.add_format()])
+    ws.write_string(5, 0, "di bawah tabel")  # the long rows must be the sheet's last
+    with pytest.raises(RuntimeError, match="below or among the long rows"):
+        wb.close()
+    wb = ProtectedWorkbook(str(tmp_path / "nan.xlsx"))
+    ws = wb.add_worksheet()
+    with pytest.raises(TypeError):
+        ws.write_long_rows(1, [(float("nan"),)], [wb.add_format()])
+
+
+def test_a_recap_is_written_byte_for_byte_as_with_xlsxwriters_own_calls(tmp_path, monkeypatch,
+                                                                         filled_xlsx):
+    import datetime as dt
+
+    from xlkinerja import xlsxkit
+    from xlkinerja.consolidation import ConsolidateOptions, consolidate, recap
+
+    class Fixed(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return cls(2024, 12, 20, 10, 0, 0, tzinfo=dt.timezone.utc)
+
+    monkeypatch.setattr(recap.dt, "datetime", Fixed)
+    monkeypatch.setattr("xlkinerja.consolidation.run.dt.datetime", Fixed)
+    masuk = tmp_path / "masuk"
+    masuk.mkdir()
+    for i in range(3):  # the same OPD three times: one accepted, two duplicates
+        (masuk / f"kiriman_{i}.xlsx").write_bytes(filled_xlsx.read_bytes())
+
+    def run(name):
+        consolidate([masuk], ConsolidateOptions(output=tmp_path / name / "rekap.xlsx",
+                                                ledger=tmp_path / name / "l.sqlite", jobs=1))
+        parts = _parts(tmp_path / name / "rekap.xlsx")
+        return {k: v.replace(str(tmp_path / name).encode(), b"X") for k, v in parts.items()}
+
+    fast = run("cepat")
+    monkeypatch.setattr(xlsxkit, "FAST_CELL_XML", False)
+    plain = run("biasa")
+    assert fast.keys() == plain.keys()
+    assert [k for k in fast if fast[k] != plain[k]] == []
+    assert fast["xl/tables/table1.xml"].count(b"<tableColumn ") == 10  # Rincian Anggaran's table

@@ -397,24 +397,17 @@ class RecapWriter:
                 pass
             return ws
         cell = f(border=0)
-        r = top + 1
-        for row in rows:
-            for c, value in enumerate(row):
-                fmt = formats.get(c, cell)
-                if percent_formula and c == percent_formula[0]:
-                    real_c, pagu_c = percent_formula[1], percent_formula[2]
-                    rr, pp = a1(r, real_c), a1(r, pagu_c)
-                    ws.write_formula(r, c, f'=IF(AND(ISNUMBER({rr}),N({pp})<>0),{rr}/{pp},"")', fmt,
-                                     "" if value is None else value)
-                elif value is None:
-                    ws.write_blank(r, c, None, fmt)
-                elif isinstance(value, bool):
-                    ws.write_boolean(r, c, value, fmt)
-                elif isinstance(value, (int, float)):
-                    ws.write_number(r, c, value, fmt)
-                else:
-                    ws.write_string(r, c, str(value), fmt)
-            r += 1
+        formula = None
+        if percent_formula:
+            col, real_c, pagu_c = percent_formula
+
+            def formula(r: int) -> str:
+                rr, pp = a1(r, real_c), a1(r, pagu_c)
+                return f'IF(AND(ISNUMBER({rr}),N({pp})<>0),{rr}/{pp},"")'
+
+            formula = (col, formula)
+        r = top + 1 + ws.write_long_rows(top + 1, rows, [formats.get(c, cell) for c in range(len(headers))],
+                                         formula)
         last = max(r - 1, top + 1)
         if r == top + 1:
             for c in range(len(headers)):
