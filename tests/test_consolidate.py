@@ -390,3 +390,19 @@ def test_the_long_table_budget_is_counted_in_cells():
     assert sheets_in_exports_only(200_000, 125_000, 250_000) == []
     assert sheets_in_exports_only(200_001, 125_001, 250_001) == [
         ("Rincian Anggaran", 200_001), ("Indikator", 125_001), ("Temuan Validasi", 250_001)]
+
+
+def test_figures_are_computed_once_per_opd(city, tmp_path, monkeypatch):
+    """One pass over the OPD: the long sheet takes the rows kept from it (while they fit), it does not
+    recompute every OPD's figures from the ledger a second time."""
+    from xlkinerja.consolidation import run
+
+    root, forms, _ = city
+    calls = []
+    real = run.opd_figures
+    monkeypatch.setattr(run, "opd_figures", lambda *a, **k: (calls.append(1), real(*a, **k))[1])
+    consolidate([root / "masuk" / "tw4"], ConsolidateOptions(output=tmp_path / "rekap.xlsx"))
+    assert len(calls) == len(forms)
+    rincian = CalamineWorkbook.from_path(str(tmp_path / "rekap.xlsx")).get_sheet_by_name("Rincian Anggaran")
+    rows = [r for r in rincian.to_python() if r and r[0] in forms]
+    assert len(rows) == sum(len(f.budget_rows()) for f in forms.values()) * 4

@@ -401,11 +401,11 @@ class RecapWriter:
         if percent_formula:
             col, real_c, pagu_c = percent_formula
 
-            def formula(r: int) -> str:
+            def percent(r: int) -> str:
                 rr, pp = a1(r, real_c), a1(r, pagu_c)
                 return f'IF(AND(ISNUMBER({rr}),N({pp})<>0),{rr}/{pp},"")'
 
-            formula = (col, formula)
+            formula = (col, percent)
         r = top + 1 + ws.write_long_rows(top + 1, rows, [formats.get(c, cell) for c in range(len(headers))],
                                          formula)
         last = max(r - 1, top + 1)
@@ -601,6 +601,10 @@ class RecapMeta:
             target=target)
 
 
+_LONG_HEADERS = {SHEET_RINCIAN: RINCIAN_HEADERS, SHEET_INDIKATOR: INDIKATOR_HEADERS,
+                 SHEET_TEMUAN: TEMUAN_HEADERS}
+
+
 def fits_in_sheet(n_rows: int, n_cols: int) -> bool:
     return n_rows * n_cols <= MAX_XLSX_LONG_CELLS
 
@@ -610,6 +614,11 @@ def exports_only_text(n_rows: int) -> str:
     return (f"{count} baris terlalu banyak untuk dibuka dengan nyaman di Excel; tabel ini hanya ada "
             "di ekspor. Jalankan xlkinerja consolidate dengan --csv FOLDER atau --parquet BERKAS "
             "untuk mendapatkannya (berkas yang sudah tercatat di ledger tidak dibaca ulang).")
+
+
+def long_sheet_rows(sheet: str) -> int:
+    """How many rows the long sheet ``sheet`` holds before its table goes to the exports only."""
+    return MAX_XLSX_LONG_CELLS // len(_LONG_HEADERS[sheet])
 
 
 def sheets_in_exports_only(n_budget_rows: int, n_indicator_rows: int, n_findings: int) -> list[tuple[str, int]]:

@@ -15,7 +15,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from .. import __version__
 from ..atomic import AtomicFile, atomic_path
@@ -27,7 +27,8 @@ from .figures import (BUDGET_COLUMNS, DEFAULT_SCALE, INDICATOR_COLUMNS, OpdSumma
                       describe_changes, describe_form_differences, indicator_rows, opd_figures)
 from .ledger import Ledger
 from .plan import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, SUPERSEDED, Plan, make_plan
-from .recap import SHEET_TEMUAN, ConsolidationFinding, sheets_in_exports_only, write_recap
+from .recap import (SHEET_RINCIAN, SHEET_TEMUAN, ConsolidationFinding, long_sheet_rows,
+                    sheets_in_exports_only, write_recap)
 from .records import FileResult, entries_from_compact, read_file, sha256_file
 
 
@@ -204,10 +205,14 @@ def consolidate(inputs: list[str | Path], options: ConsolidateOptions) -> RunSum
             if d.status == ACCEPTED:
                 ledger.archive(Path(d.result.path), d.result.sha256)
 
-        # pass 1: figures per OPD, streamed into the exports, summaries kept
+        # one pass: figures per OPD, streamed into the exports, summaries kept; the budget rows are
+        # kept for the recap's long sheet only while they fit in it (beyond, the sheet has a
+        # message and the table is in the exports), so memory stays bounded at any N
         summaries: list[OpdSummary] = []
         indicator_lines: list[tuple] = []
         n_budget = 0
+        long_rows: list[tuple] | None = []
+        fit = long_sheet_rows(SHEET_RINCIAN)
         figuring = Progress(len(plan.opds), "Menghitung rekap", show)
         exports = _Exports(options)
         cleanup.append(exports.abort)
@@ -216,6 +221,11 @@ def consolidate(inputs: list[str | Path], options: ConsolidateOptions) -> RunSum
             rows = list(budget_rows(figs))
             n_budget += len(rows)
             exports.budget(rows)
+            if long_rows is not None:
+                if n_budget <= fit:
+                    long_rows.extend(rows)
+                else:
+                    long_rows = None
             lines = list(indicator_rows(figs))
             indicator_lines.extend(lines)
             summaries.append(figs.summary())
@@ -229,15 +239,11 @@ def consolidate(inputs: list[str | Path], options: ConsolidateOptions) -> RunSum
         for f in findings:
             summary.findings[f.severity] = summary.findings.get(f.severity, 0) + 1
 
-        def budget_again() -> Iterable[tuple]:  # pass 2, for the recap's long sheet
-            for opd in plan.opds.values():
-                yield from budget_rows(opd_figures(opd, ledger, options.scale))
-
         summary.exports_only = [
             (sheet, n, bool(options.csv_dir) or (bool(options.parquet) and sheet != SHEET_TEMUAN))
             for sheet, n in sheets_in_exports_only(n_budget, len(indicator_lines), len(findings))]
         with atomic_path(output) as tmp:
-            write_recap(tmp, plan, summaries, findings, budget_again(), n_budget, indicator_lines,
+            write_recap(tmp, plan, summaries, findings, long_rows or [], n_budget, indicator_lines,
                         [str(Path(p).resolve()) for p in inputs], ledger.path, options)
             summary.exports = exports.finish()
             summary.seconds = time.monotonic() - started
