@@ -30,8 +30,13 @@ def summary_lines(s) -> list[str]:
 def _exports_only_lines(s) -> list[str]:
     lines = []
     for sheet, n, exported in s.exports_only:
-        where = ("ada di ekspor" if exported else "tidak ditulis ke mana pun pada jalannya ini: jalankan "
-                 "ulang dengan --csv FOLDER" + ("" if sheet == SHEET_TEMUAN else " atau --parquet BERKAS"))
+        if exported:
+            where = "ada di ekspor"
+        elif sheet == SHEET_TEMUAN:  # the Parquet export has no findings table
+            where = "hanya ditulis ke ekspor CSV: jalankan ulang dengan --csv FOLDER"
+        else:
+            where = ("hanya ditulis ke ekspor, yang tidak diminta pada proses ini: jalankan ulang dengan "
+                     "--csv FOLDER atau --parquet BERKAS")
         lines.append(f"Sheet {sheet}: {format(n, ',').replace(',', '.')} baris, terlalu banyak untuk "
                      f"Excel; tabelnya {where}.")
     return lines
