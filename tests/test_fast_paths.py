@@ -366,9 +366,21 @@ def test_long_rows_are_written_as_xlsxwriter_writes_them(tmp_path, monkeypatch, 
     assert sheet.count("<row ") == 3 + len(LONG_ROWS) and 'spans="1:5"' in sheet
 
 
-def test_long_rows_with_nothing_in_them_and_guards(tmp_path):
+def test_long_rows_with_nothing_in_them_and_guards(tmp_path, monkeypatch):
     assert _long_table(tmp_path / "kosong.xlsx", []) == 0
+    from xlkinerja import xlsxkit
     from xlkinerja.xlsxkit import ProtectedWorkbook
+
+    wb = ProtectedWorkbook(str(tmp_path / "jalur.xlsx"))
+    ws = wb.add_worksheet()
+    ws.write_long_rows(1, [("a", 1)], [wb.add_format(), wb.add_format()])
+    assert ws._long is not None  # kept as templates
+    monkeypatch.setattr(xlsxkit, "FAST_CELL_XML", False)
+    ws = wb.add_worksheet()
+    ws.write_long_rows(1, [("a", 1)], [wb.add_format(), wb.add_format()])
+    assert ws._long is None and ws.table[1][0].__class__.__name__ == "String"  # xlsxwriter's own cells
+    wb.close()
+    monkeypatch.undo()
 
     wb = ProtectedWorkbook(str(tmp_path / "salah.xlsx"))
     ws = wb.add_worksheet()
@@ -407,9 +419,14 @@ def test_a_recap_is_written_byte_for_byte_as_with_xlsxwriters_own_calls(tmp_path
         parts = _parts(tmp_path / name / "rekap.xlsx")
         return {k: v.replace(str(tmp_path / name).encode(), b"X") for k, v in parts.items()}
 
+    used = []
+    real = xlsxkit._write_long_rows
+    monkeypatch.setattr(xlsxkit, "_write_long_rows", lambda ws, *a: (used.append(ws.name), real(ws, *a))[1])
     fast = run("cepat")
+    assert used == ["Rincian Anggaran", "Indikator", "Temuan Validasi"]  # the fast path was taken
     monkeypatch.setattr(xlsxkit, "FAST_CELL_XML", False)
     plain = run("biasa")
+    assert len(used) == 3  # and not without it
     assert fast.keys() == plain.keys()
     assert [k for k in fast if fast[k] != plain[k]] == []
     assert fast["xl/tables/table1.xml"].count(b"<tableColumn ") == 10  # Rincian Anggaran's table

@@ -243,7 +243,7 @@ def _long_rows_fit(ws: "ClassicFormulaSheet", formats: list) -> bool:
 def _fast_cell_xml_fits() -> bool:
     """The direct cell XML relies on xlsxwriter internals (its cell tuples, the sheet's file handle,
     the format's xf index). If a release changes any of them, xlsxwriter's own code writes every
-    cell: slower, never wrong. tests/test_fast_writing.py proves byte-identical files."""
+    cell: slower, never wrong. tests/test_fast_paths.py proves byte-identical files."""
     import xlsxwriter.format as xf
     import xlsxwriter.worksheet as xw
 

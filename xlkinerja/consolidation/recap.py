@@ -393,8 +393,6 @@ class RecapWriter:
             ws.merge_range(top, 0, top, len(headers) - 1, exports_only_text(n_rows),
                            f(bold=True, font_color="#9C0006", text_wrap=True))
             ws.set_row(top, 36)
-            for _ in rows:
-                pass
             return ws
         cell = f(border=0)
         formula = None
