@@ -228,7 +228,7 @@ def step_generate(repeat: int) -> None:
     import xlsxwriter
 
     from corpus import pool_form
-    from xlkinerja.writer import write_workbook
+    from xlkinerja.workbook.writer import write_workbook
 
     form = pool_form(0)
     rows = len(form.budget_rows())
@@ -314,8 +314,8 @@ def verify_corpus(files: list[Path], pool: int, work: Path) -> list[str]:
 
     from corpus import file_entries, file_form
     from xlkinerja.testing import fill_like_a_person
-    from xlkinerja.validate import ValidationOptions, validate_file
-    from xlkinerja.writer import write_workbook
+    from xlkinerja.validation.rules import ValidationOptions, validate_file
+    from xlkinerja.workbook.writer import write_workbook
 
     notes = []
     ref_dir = work / "verifikasi"

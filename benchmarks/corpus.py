@@ -4,7 +4,7 @@ Generating a distinct workbook with the real generator costs ~0.35-0.5 s and fil
 openpyxl ~1 s, so 10,000 of them would take hours. Instead:
 
 1. **Pool.** ``pool`` distinct forms (~300 budget rows each) are written by the real generator
-   (:func:`xlkinerja.writer.write_workbook`), blank, as the OPD receive them.
+   (:func:`xlkinerja.workbook.writer.write_workbook`), blank, as the OPD receive them.
 2. **Identity.** File *k* takes pool template ``k % pool`` and becomes OPD ``9.{k:05d}`` /
    ``Dinas Sintetis {k:05d}``: everything that carries the identity is rewritten consistently,
    as the generator would have written it for that OPD: the model JSON in the very hidden
@@ -15,7 +15,7 @@ openpyxl ~1 s, so 10,000 of them would take hours. Instead:
    (every quarter, TW I-IV) are typed into the input cells only: numbers as ``<v>`` of the cell
    (its style kept), text as new shared strings, ``-`` as text, percent indicators as fractions.
    Excel recalculates before saving, so every formula cell gets the cached result Excel would
-   store: computed by :mod:`xlkinerja.formulas` (``quarter_values``, ``rekap_values``), the same
+   store: computed by :mod:`xlkinerja.workbook.formulas` (``quarter_values``, ``rekap_values``), the same
    code that writes the generator's cached results and that the test suite checks cell by cell
    against LibreOffice. ``dcterms:modified`` gets the save time, as Excel's save does.
 
@@ -41,12 +41,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from xlkinerja.formulas import FormulaMap, quarter_values, rekap_values
-from xlkinerja.layout import (NARRATIVE_LABEL_LAST, NARRATIVES, QUARTER_SHEETS, SHEET_REKAP, Q,
+from xlkinerja.workbook.formulas import FormulaMap, quarter_values, rekap_values
+from xlkinerja.workbook.layout import (NARRATIVE_LABEL_LAST, NARRATIVES, QUARTER_SHEETS, SHEET_REKAP, Q,
                               MetaLayout, WorkbookLayout)
-from xlkinerja.model import QUARTERS, Form, QuarterEntries
+from xlkinerja.form.model import QUARTERS, Form, QuarterEntries
 from xlkinerja.testing import synthetic_entries, synthetic_form
-from xlkinerja.writer import model_json, write_workbook
+from xlkinerja.workbook.writer import model_json, write_workbook
 
 PROGRAMS, KEGIATAN, SUBS, INDICATORS = 5, 6, 9, 8  # 5 + 30 + 270 = 305 budget rows
 MAX_FILES = 100_000  # codes 9.00000 .. 9.99999 keep one length

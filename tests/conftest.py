@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import lo
-from xlkinerja.generate import seed_entries, seed_spec
-from xlkinerja.writer import write_workbook
+from xlkinerja.workbook.generate import seed_entries, seed_spec
+from xlkinerja.workbook.writer import write_workbook
 
 DATA = Path(__file__).parent / "data"
 
@@ -55,7 +55,7 @@ def xl(monkeypatch):
     """The openpyxl-backed xlwings engine (``xlwings_openpyxl.py``) registered and active in
     xlwings, no password in the environment; no mock caller left behind."""
     import xlwings_openpyxl as engine
-    from xlkinerja import button
+    from xlkinerja.desk import buttons as button
 
     monkeypatch.delenv(button.PASSWORD_ENV, raising=False)
     with engine.registered():

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from xlkinerja.layout import (QUARTER_SHEETS, SHEET_META, SHEET_REKAP, MetaLayout, Q, R,
+from xlkinerja.workbook.layout import (QUARTER_SHEETS, SHEET_META, SHEET_REKAP, MetaLayout, Q, R,
                               WorkbookLayout)
-from xlkinerja.masterformat import TABLES
-from xlkinerja.model import Form
-from xlkinerja.numbers import format_decimal, format_number
+from xlkinerja.form.masterformat import TABLES
+from xlkinerja.form.model import Form
+from xlkinerja.base.numbers import format_decimal, format_number
 
 NIPS = ["196611071985121001", "197203151998032002", "198001012005011003",
         "197512302000122001", "198508172010011002", "196909091990031004"]

@@ -14,8 +14,8 @@ from typing import Callable
 
 import openpyxl
 
-from xlkinerja.layout import QUARTER_SHEETS, Q, WorkbookLayout, a1
-from xlkinerja.model import Form
+from xlkinerja.workbook.layout import QUARTER_SHEETS, Q, WorkbookLayout, a1
+from xlkinerja.form.model import Form
 
 
 def edited(src: Path, dst: Path, change: Callable[[openpyxl.Workbook], None]) -> Path:
@@ -69,7 +69,7 @@ class Cells:
         return a1(self.layout.quarter.indicator_rows[self.indicator(text_part).id], col)
 
     def narrative(self, key: str) -> str:
-        from xlkinerja.layout import NARRATIVE_LABEL_LAST
+        from xlkinerja.workbook.layout import NARRATIVE_LABEL_LAST
 
         return a1(self.layout.quarter.narrative_rows[key], NARRATIVE_LABEL_LAST + 1)
 

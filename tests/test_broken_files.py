@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 
 from xlkinerja.findings import Severity
-from xlkinerja.validate import ValidationOptions, validate_file
+from xlkinerja.validation.rules import ValidationOptions, validate_file
 
 
 def rezip(src: Path, dst: Path, change) -> Path:

@@ -4,7 +4,7 @@ The command each button hands to RunPython is taken from the VBA built into the 
 .xlsm (olevba) and executed; ``xw.Book.caller()`` is the generated, filled workbook, opened
 through an openpyxl-backed xlwings engine (``tests/xlwings_openpyxl.py``) and set with xlwings'
 own mock-caller mechanism. The Python behind the buttons runs unchanged through xlwings'
-Book/Sheet/Range API and the real validation (``xlkinerja.validate.validate_source``); the tests
+Book/Sheet/Range API and the real validation (``xlkinerja.validation.rules.validate_source``); the tests
 assert what it wrote back: the findings rows, the links, the marks, the protection restored.
 """
 
@@ -21,13 +21,15 @@ import xlwings as xw
 from openpyxl.utils.protection import hash_password
 
 import xlwings_openpyxl as engine
-from xlkinerja import button, hasil, vba
+from xlkinerja.desk import buttons as button
+from xlkinerja.workbook import hasil
+from xlkinerja.workbook import vba
 from xlkinerja.findings import Severity
-from xlkinerja.layout import (HV, Q, QUARTER_SHEETS, SHEET_HASIL, SHEET_META, SHEET_REKAP,
+from xlkinerja.workbook.layout import (HV, Q, QUARTER_SHEETS, SHEET_HASIL, SHEET_META, SHEET_REKAP,
                               SHEET_XLWINGS_CONF, HasilLayout, WorkbookLayout, a1)
-from xlkinerja.sources import CalamineSource, OpenpyxlFormulaSource, XlwingsSource
-from xlkinerja.validate import validate_source
-from xlkinerja.writer import write_workbook
+from xlkinerja.reading.sources import CalamineSource, OpenpyxlFormulaSource, XlwingsSource
+from xlkinerja.validation.rules import validate_source
+from xlkinerja.workbook.writer import write_workbook
 from xlsmparts import protection_snapshot
 from xlsmparts import runpython_commands as runpython_commands_of
 

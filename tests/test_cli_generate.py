@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 
-from xlkinerja import bundled
+from xlkinerja.base import bundled
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

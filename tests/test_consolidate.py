@@ -31,7 +31,7 @@ from xlkinerja.consolidation.ledger import Ledger
 from xlkinerja.consolidation.recap import RecapLayout
 from xlkinerja.consolidation.run import neutralise
 from xlkinerja.testing import fill_like_a_person, synthetic_entries, synthetic_form
-from xlkinerja.writer import write_workbook
+from xlkinerja.workbook.writer import write_workbook
 
 N_OPD = 40
 

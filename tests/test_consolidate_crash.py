@@ -15,9 +15,9 @@ import pytest
 
 from xlkinerja.consolidation import ConsolidateOptions, consolidate
 from xlkinerja.consolidation import run as run_module
-from xlkinerja.parallel import ordered_map
+from xlkinerja.base.parallel import ordered_map
 from xlkinerja.testing import synthetic_entries, synthetic_form
-from xlkinerja.writer import write_workbook
+from xlkinerja.workbook.writer import write_workbook
 
 
 @pytest.fixture(scope="module")

@@ -16,12 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from xlsxwriter.worksheet import Worksheet
 
-from xlkinerja import calc
-from xlkinerja.formulas import FormulaMap
-from xlkinerja.layout import WorkbookLayout
-from xlkinerja.reader import number_value
+from xlkinerja.workbook import calc
+from xlkinerja.workbook.formulas import FormulaMap
+from xlkinerja.workbook.layout import WorkbookLayout
+from xlkinerja.reading.reader import number_value
 from xlkinerja.testing import synthetic_entries, synthetic_form
-from xlkinerja.xlsxkit import CLASSIC_FUNCTIONS, ClassicFormulaSheet
+from xlkinerja.workbook.xlsxkit import CLASSIC_FUNCTIONS, ClassicFormulaSheet
 
 
 # -- formulas: ClassicFormulaSheet._prepare_formula == xlsxwriter's -----------------------------
@@ -47,7 +47,7 @@ def _both(formula: str, future: bool = False) -> tuple[str, str]:
 
 
 def _product_formulas() -> list[str]:
-    from xlkinerja.generate import seed_spec
+    from xlkinerja.workbook.generate import seed_spec
 
     out = []
     for form in (seed_spec().form, synthetic_form(3, programs=2, kegiatan=2, subs=2)):
@@ -132,7 +132,7 @@ FORMS = [synthetic_form(1), synthetic_form(2, programs=1, kegiatan=1, subs=1, in
 @pytest.mark.parametrize("form", FORMS + ["seed"])
 def test_quarter_cells_are_the_formula_cells_in_order(form):
     if form == "seed":
-        from xlkinerja.generate import seed_spec
+        from xlkinerja.workbook.generate import seed_spec
 
         form = seed_spec().form
     fm = FormulaMap(form, WorkbookLayout(form))
@@ -154,7 +154,7 @@ def test_budget_figures_carry_each_rows_pagu(form):
 @pytest.mark.parametrize("level", ["program", "kegiatan", "sub_kegiatan", "x", "", None, 3, ["a"],
                                    {"a": 1}, "Program"])
 def test_form_from_dict_levels_as_enum_lookup(level):
-    from xlkinerja.model import Form, Level
+    from xlkinerja.form.model import Form, Level
 
     form = synthetic_form(4, programs=1, kegiatan=1, subs=1)
     data = form.to_dict()
@@ -180,7 +180,7 @@ def _parts(path) -> dict[str, bytes]:
 def _all_kinds_of_cells(path, constant_memory=False):
     import datetime as dt
 
-    from xlkinerja.xlsxkit import Formats, ProtectedWorkbook
+    from xlkinerja.workbook.xlsxkit import Formats, ProtectedWorkbook
 
     wb = ProtectedWorkbook(str(path), {"constant_memory": constant_memory,
                                        "strings_to_numbers": False})
@@ -223,7 +223,7 @@ def test_direct_cell_xml_is_used_with_this_xlsxwriter_and_dropped_when_its_inter
 
     import xlsxwriter.worksheet as xw
 
-    from xlkinerja import xlsxkit
+    from xlkinerja.workbook import xlsxkit
 
     # the byte-for-byte tests below compare something: the fast path is on here
     assert xlsxkit.FAST_CELL_XML and xlsxkit._fast_cell_xml_fits()
@@ -240,7 +240,7 @@ def test_direct_cell_xml_is_used_with_this_xlsxwriter_and_dropped_when_its_inter
 
 
 def test_without_the_fast_path_cells_go_through_xlsxwriter(tmp_path, monkeypatch):
-    from xlkinerja import xlsxkit
+    from xlkinerja.workbook import xlsxkit
 
     fast = _parts(_all_kinds_of_cells(tmp_path / "cepat.xlsx"))
     calls = []
@@ -262,8 +262,8 @@ def test_cells_are_written_as_xlsxwriter_writes_them(tmp_path, monkeypatch, cons
 def test_the_formulir_is_written_byte_for_byte_as_before(tmp_path, monkeypatch):
     import datetime as dt
 
-    from xlkinerja.generate import seed_entries, seed_spec
-    from xlkinerja.writer import write_workbook
+    from xlkinerja.workbook.generate import seed_entries, seed_spec
+    from xlkinerja.workbook.writer import write_workbook
 
     form = seed_spec().form
     when = dt.datetime(2024, 1, 2, 3, 4, 5)
@@ -286,9 +286,9 @@ def test_reading_a_workbook_and_its_figures_make_no_reference_cycles(filled_xlsx
     import gc
 
     from xlkinerja.consolidation.records import read_file
-    from xlkinerja.formulas import quarter_values, rekap_values
-    from xlkinerja.model import Form
-    from xlkinerja.validate import ValidationOptions
+    from xlkinerja.workbook.formulas import quarter_values, rekap_values
+    from xlkinerja.form.model import Form
+    from xlkinerja.validation.rules import ValidationOptions
 
     read_file(filled_xlsx, ValidationOptions(check_formulas=False))  # imports, caches
     gc.collect()
@@ -321,7 +321,7 @@ def test_cli_restores_the_collector_settings(tmp_path, filled_xlsx):
 # -- long tables: ClassicFormulaSheet.write_long_rows == xlsxwriter's own calls --------------------
 
 def _long_table(path, rows, formula=True):
-    from xlkinerja.xlsxkit import Formats, ProtectedWorkbook
+    from xlkinerja.workbook.xlsxkit import Formats, ProtectedWorkbook
 
     wb = ProtectedWorkbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                        "strings_to_urls": False})
@@ -355,7 +355,7 @@ LONG_ROWS = [
 
 @pytest.mark.parametrize("formula", [True, False])
 def test_long_rows_are_written_as_xlsxwriter_writes_them(tmp_path, monkeypatch, formula):
-    from xlkinerja import xlsxkit
+    from xlkinerja.workbook import xlsxkit
 
     assert _long_table(tmp_path / "cepat.xlsx", LONG_ROWS, formula) == len(LONG_ROWS)
     fast = _parts(tmp_path / "cepat.xlsx")
@@ -368,8 +368,8 @@ def test_long_rows_are_written_as_xlsxwriter_writes_them(tmp_path, monkeypatch, 
 
 def test_long_rows_with_nothing_in_them_and_guards(tmp_path, monkeypatch):
     assert _long_table(tmp_path / "kosong.xlsx", []) == 0
-    from xlkinerja import xlsxkit
-    from xlkinerja.xlsxkit import ProtectedWorkbook
+    from xlkinerja.workbook import xlsxkit
+    from xlkinerja.workbook.xlsxkit import ProtectedWorkbook
 
     wb = ProtectedWorkbook(str(tmp_path / "jalur.xlsx"))
     ws = wb.add_worksheet()
@@ -398,7 +398,7 @@ def test_a_recap_is_written_byte_for_byte_as_with_xlsxwriters_own_calls(tmp_path
                                                                          filled_xlsx):
     import datetime as dt
 
-    from xlkinerja import xlsxkit
+    from xlkinerja.workbook import xlsxkit
     from xlkinerja.consolidation import ConsolidateOptions, consolidate, recap
 
     class Fixed(dt.datetime):

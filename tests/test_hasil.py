@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from xlkinerja import hasil
+from xlkinerja.workbook import hasil
 from xlkinerja.findings import Finding, Severity
 
 

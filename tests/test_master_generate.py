@@ -15,8 +15,8 @@ import pytest
 
 import lo
 from masters import check_against_truth, read_back, synthetic
-from xlkinerja.layout import QUARTER_SHEETS, Q
-from xlkinerja.masterwriter import write_master_xlsx
+from xlkinerja.workbook.layout import QUARTER_SHEETS, Q
+from xlkinerja.workbook.masterwriter import write_master_xlsx
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
-from xlkinerja.master import read_master
-from xlkinerja.masterformat import ANGGARAN, INDIKATOR, OPD, Table
-from xlkinerja.masterwriter import write_master_xlsx
-from xlkinerja.yamlsource import cell_name
+from xlkinerja.form.master import read_master
+from xlkinerja.form.masterformat import ANGGARAN, INDIKATOR, OPD, Table
+from xlkinerja.workbook.masterwriter import write_master_xlsx
+from xlkinerja.form.yamlsource import cell_name
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from masters import synthetic
-from xlkinerja.master import read_master
-from xlkinerja.masterformat import TABLES
+from xlkinerja.form.master import read_master
+from xlkinerja.form.masterformat import TABLES
 
 CELLS = st.one_of(
     st.none(), st.booleans(), st.integers(-10**12, 10**12),

@@ -10,15 +10,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xlkinerja import bundled
-from xlkinerja.generate import SEED_MASTER, write_seed_master
-from xlkinerja.layout import SHEET_META, MetaLayout
-from xlkinerja.master import read_master
-from xlkinerja.writer import model_sha256
+from xlkinerja.base import bundled
+from xlkinerja.workbook.generate import SEED_MASTER, write_seed_master
+from xlkinerja.workbook.layout import SHEET_META, MetaLayout
+from xlkinerja.form.master import read_master
+from xlkinerja.workbook.writer import model_sha256
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "workbook_templates" / SEED_MASTER
-REBUILD = ('python3 -c \'from xlkinerja.generate import write_seed_master; '
+REBUILD = ('python3 -c \'from xlkinerja.workbook.generate import write_seed_master; '
            f'write_seed_master("workbook_templates/{SEED_MASTER}")\'')
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 
 from masters import read_back
-from xlkinerja.master import read_master
+from xlkinerja.form.master import read_master
 
 OPD_CSV = ("Kode SKPD,Nama SKPD,Tahun Anggaran,Jabatan,Nama Penandatangan,Pangkat/Golongan,NIP\r\n"
            "2.07,Dinas Penanaman Modal dan PTSP,2024,KEPALA DINAS,Ir. Andi Pratama,"
@@ -67,7 +67,7 @@ def test_comma_separated_ansi_csv_export(tmp_path):
 
 
 def test_separator_is_found_even_when_the_text_has_the_other_one():
-    from xlkinerja.master import _delimiter
+    from xlkinerja.form.master import _delimiter
 
     semicolon = ("Kode OPD;Uraian;Pagu\n"
                  "4.01;Perencanaan, Penganggaran, dan Evaluasi Kinerja, Perangkat Daerah;1.000,50\n"

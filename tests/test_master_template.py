@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 
 import lo
-from xlkinerja.master import read_master
-from xlkinerja.masterformat import ANGGARAN, EXAMPLE_OPD, INDIKATOR, OPD, TABLES
-from xlkinerja.spec import parse_spec
+from xlkinerja.form.master import read_master
+from xlkinerja.form.masterformat import ANGGARAN, EXAMPLE_OPD, INDIKATOR, OPD, TABLES
+from xlkinerja.form.spec import parse_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 

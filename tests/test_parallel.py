@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlkinerja import validate
+from xlkinerja.validation import rules as validate
 from xlkinerja.findings import Finding, Severity
-from xlkinerja.parallel import MIN_PARALLEL, ordered_map
-from xlkinerja.validate import FileReport, ValidationOptions, validate_files
+from xlkinerja.base.parallel import MIN_PARALLEL, ordered_map
+from xlkinerja.validation.rules import FileReport, ValidationOptions, validate_files
 
 
 # -- ordered_map ----------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def test_a_bug_while_validating_is_one_finding(monkeypatch, tmp_path):
 
 
 def test_cli_streams_the_same_text_and_json(mixed):
-    from xlkinerja.validate import format_text, to_json
+    from xlkinerja.validation.rules import format_text, to_json
 
     options = ValidationOptions(check_formulas=False)
     reports = list(validate_files(mixed, options, jobs=1))

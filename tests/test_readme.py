@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from xlkinerja.spec import parse_spec
+from xlkinerja.form.spec import parse_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -38,7 +38,7 @@ def test_spec_example_in_readme_is_valid():
 
 
 def test_readme_master_columns_are_the_master_format():
-    from xlkinerja.masterformat import TABLES
+    from xlkinerja.form.masterformat import TABLES
 
     m = re.search(r"<!-- master-columns:start -->(.*?)<!-- master-columns:end -->", README, re.S)
     assert m, "README has no master-columns block"

@@ -31,17 +31,17 @@ import xlwings as xw
 
 import lo
 import xlwings_openpyxl as engine
-from xlkinerja import button
+from xlkinerja.desk import buttons as button
 from xlkinerja.consolidation import ConsolidateOptions, consolidate
 from xlkinerja.consolidation.ledger import Ledger
 from xlkinerja.consolidation.recap import (OPD_CHART_SERIES, SHEET_GRAFIK, SHEET_INDIKATOR,
                                            SHEET_RINCIAN, SHEET_RINGKASAN, SHEET_STATUS,
                                            SHEET_TEMUAN, RecapLayout)
-from xlkinerja.layout import (RECAP_MARKER, SHEET_META, SHEET_XLWINGS_CONF, a1, col_letter,
+from xlkinerja.workbook.layout import (RECAP_MARKER, SHEET_META, SHEET_XLWINGS_CONF, a1, col_letter,
                               sheet_codenames)
-from xlkinerja.sheetimage import CellFormat
+from xlkinerja.desk.sheetimage import CellFormat
 from xlkinerja.testing import fill_like_a_person, synthetic_entries, synthetic_form
-from xlkinerja.writer import write_workbook
+from xlkinerja.workbook.writer import write_workbook
 from xlsmparts import (MACRO_CONTENT_TYPE, SAFE_XLWINGS_CONF, buttons, content_types,
                        declared_codenames, has_vba, protection_snapshot,
                        read_xlwings_conf_like_xlwings, runpython_commands, subs, vba_modules)
@@ -624,7 +624,7 @@ def test_apply_image_carries_every_part_onto_another_sheet(xl, tmp_path):
     from openpyxl.formatting.rule import CellIsRule
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-    from xlkinerja.sheetimage import apply_image, read_images
+    from xlkinerja.desk.sheetimage import apply_image, read_images
 
     src = openpyxl.Workbook()
     ws = src.active
@@ -681,7 +681,7 @@ def test_apply_image_carries_every_part_onto_another_sheet(xl, tmp_path):
 def test_a_failure_halfway_restores_protection_and_pressing_again_mends_it(xl, tmp_path,
                                                                            submissions,
                                                                            monkeypatch):
-    from xlkinerja import sheetimage
+    from xlkinerja.desk import sheetimage
 
     recap = make_desk(tmp_path, submissions)
     deliver_the_week(tmp_path, submissions)
@@ -735,7 +735,8 @@ def test_a_recap_too_long_for_its_tables_is_left_as_it_is(xl, tmp_path, submissi
 
 def test_cli_xlsm_recap_without_the_button_extra_says_so_before_reading(tmp_path, submissions,
                                                                         monkeypatch, capsys):
-    from xlkinerja import cli, vba
+    from xlkinerja import cli
+    from xlkinerja.workbook import vba
 
     def missing(module):
         raise vba.ButtonExtraMissing(f"({module} tidak terpasang) pip install "

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from xlkinerja import bundled
-from xlkinerja.model import Frequency, Level, Polarity
-from xlkinerja.nip import parse_nip
-from xlkinerja.numbers import format_number, format_percent, format_rupiah, parse_number_text
-from xlkinerja.spec import DocumentError, parse_fill, parse_spec
+from xlkinerja.base import bundled
+from xlkinerja.form.model import Frequency, Level, Polarity
+from xlkinerja.form.nip import parse_nip
+from xlkinerja.base.numbers import format_number, format_percent, format_rupiah, parse_number_text
+from xlkinerja.form.spec import DocumentError, parse_fill, parse_spec
 
 SEED = bundled.seed_spec_text()
 

@@ -13,8 +13,8 @@ import pytest
 
 from people import Cells, edited, unprotect
 from xlkinerja.findings import Severity
-from xlkinerja.layout import Q, SHEET_META, SHEET_REKAP, WorkbookLayout, a1
-from xlkinerja.validate import ValidationOptions, validate_file
+from xlkinerja.workbook.layout import Q, SHEET_META, SHEET_REKAP, WorkbookLayout, a1
+from xlkinerja.validation.rules import ValidationOptions, validate_file
 
 
 @pytest.fixture(scope="module")
@@ -191,9 +191,9 @@ def test_identical_sibling_amounts_are_info(filled_xlsx, at):
 
 
 def test_quarterly_indicator_missing(tmp_path, form):
-    from xlkinerja.spec import parse_spec
-    from xlkinerja import bundled
-    from xlkinerja.writer import write_workbook
+    from xlkinerja.form.spec import parse_spec
+    from xlkinerja.base import bundled
+    from xlkinerja.workbook.writer import write_workbook
 
     text = bundled.seed_spec_text().replace("        frequency: yearly\n  - text: Meningkatkan Kualitas",
                                             "        frequency: quarterly\n  - text: Meningkatkan Kualitas")
@@ -234,7 +234,7 @@ def test_formula_edited(tmp_path, filled_xlsx, at, form):
 
 def test_rekap_formula_overwritten(tmp_path, filled_xlsx, form):
     layout = WorkbookLayout(form)
-    from xlkinerja.layout import R
+    from xlkinerja.workbook.layout import R
     cell = a1(layout.rekap.budget_total_row, R.TOTAL)
 
     def change(wb):

@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from xlkinerja.layout import QUARTER_SHEETS, Q, R, SHEET_REKAP, WorkbookLayout
-from xlkinerja.numbers import parse_number_text
+from xlkinerja.workbook.layout import QUARTER_SHEETS, Q, R, SHEET_REKAP, WorkbookLayout
+from xlkinerja.base.numbers import parse_number_text
 
 pytestmark = pytest.mark.libreoffice
 

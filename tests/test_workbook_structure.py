@@ -13,10 +13,10 @@ import openpyxl
 import pytest
 from openpyxl.cell.cell import MergedCell
 
-from xlkinerja.layout import (NARRATIVE_LABEL_LAST, QUARTER_SHEETS, Q, R, SHEET_META, SHEET_REKAP,
+from xlkinerja.workbook.layout import (NARRATIVE_LABEL_LAST, QUARTER_SHEETS, Q, R, SHEET_META, SHEET_REKAP,
                               TEMPLATE_VERSION, WorkbookLayout, a1)
-from xlkinerja.model import Form
-from xlkinerja.writer import model_sha256, write_workbook
+from xlkinerja.form.model import Form
+from xlkinerja.workbook.writer import model_sha256, write_workbook
 
 
 @pytest.fixture(scope="module")

@@ -18,11 +18,12 @@ import pytest
 import xlwings
 from oletools.olevba import decompress_stream
 
-from xlkinerja import bundled, vba
-from xlkinerja.layout import (QUARTER_SHEETS, SHEET_HASIL, SHEET_META, SHEET_PETUNJUK,
+from xlkinerja.base import bundled
+from xlkinerja.workbook import vba
+from xlkinerja.workbook.layout import (QUARTER_SHEETS, SHEET_HASIL, SHEET_META, SHEET_PETUNJUK,
                               SHEET_REKAP, SHEET_XLWINGS_CONF, WorkbookLayout, button_places)
-from xlkinerja.sources import CalamineSource
-from xlkinerja.writer import write_workbook
+from xlkinerja.reading.sources import CalamineSource
+from xlkinerja.workbook.writer import write_workbook
 from xlsmparts import (MACRO_CONTENT_TYPE, SAFE_XLWINGS_CONF, XLSX_CONTENT_TYPE, buttons,
                        content_types, declared_codenames, has_vba, read_xlwings_conf_like_xlwings,
                        subs, vba_modules)
@@ -236,7 +237,7 @@ def test_cli_demo_writes_the_xlsm_beside_the_xlsx(tmp_path):
 
 
 def test_demo_without_the_button_extra_says_so(tmp_path, monkeypatch):
-    from xlkinerja import generate
+    from xlkinerja.workbook import generate
 
     def missing(module):
         raise vba.ButtonExtraMissing(f"({module} tidak terpasang) pip install "

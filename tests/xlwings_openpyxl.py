@@ -24,7 +24,7 @@ Where the button depends on Excel's behaviour, this engine follows it:
 - typing: a string written to a cell is stored as Excel stores a typed entry: ``=...`` a
   formula, a leading apostrophe the text after it, in a cell not formatted as Text a number
   ("9.010" becomes 9.01) or TRUE/FALSE, otherwise the text;
-- the recap's Konsolidasi button (``xlkinerja.consolidation.refresh``) also uses: merged cells,
+- the recap's Konsolidasi button (``xlkinerja.desk.refresh``) also uses: merged cells,
   ``clear``/``clear_formats`` (which, as in Excel, also take the conditional formats off the
   cleared cells, and refuse to split a merged area), font, fill, alignment, wrapping, borders,
   row heights and row autofit, conditional formats (cell-value rules, a new rule first),

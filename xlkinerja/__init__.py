@@ -1,4 +1,4 @@
 """xlkinerja: the quarterly Formulir Pengukuran Kinerja Perangkat Daerah as a locked,
 self-checking Excel workbook, and the consolidation of the files that come back."""
 
-__version__ = "0.1.0"
+from xlkinerja.base.version import __version__

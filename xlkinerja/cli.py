@@ -13,8 +13,8 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import __version__
-from .yamlsource import DocumentError
+from xlkinerja.base.version import __version__
+from xlkinerja.form.yamlsource import DocumentError
 
 EXIT_OK, EXIT_PROBLEM, EXIT_NOTHING, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -59,7 +59,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
                         "dengan -o, mis. -o formulir.xlsx")
     if not args.output:
         raise UserError("sebutkan berkas keluaran dengan -o, mis. -o formulir.xlsx")
-    from .generate import generate_from_spec
+    from xlkinerja.workbook.generate import generate_from_spec
 
     out = _output_path(args.output)
     written = generate_from_spec(Path(args.spec), out, password=args.password, fill=args.isian)
@@ -69,8 +69,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _generate_master(args: argparse.Namespace) -> int:
-    from .generate import write_from_master
-    from .master import read_master
+    from xlkinerja.workbook.generate import write_from_master
+    from xlkinerja.form.master import read_master
 
     if args.output:
         raise UserError("dengan --master, setiap OPD mendapat berkasnya sendiri: sebutkan "
@@ -132,7 +132,7 @@ def _problem_lines(problems, emit) -> None:
 
 
 def cmd_master_template(args: argparse.Namespace) -> int:
-    from .generate import write_master_template
+    from xlkinerja.workbook.generate import write_master_template
 
     if args.csv:
         out = Path(args.output)
@@ -158,12 +158,12 @@ def cmd_master_template(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .generate import write_demo
+    from xlkinerja.workbook.generate import write_demo
 
     outdir = Path(args.out)
     if outdir.exists() and not outdir.is_dir():
         raise UserError(f"{outdir} sudah ada dan bukan folder; pilih folder lain untuk --out")
-    from .validate import format_text, validate_file
+    from xlkinerja.validation.rules import format_text, validate_file
 
     demo = write_demo(outdir)
     _out(f"Contoh bawaan: Sekretariat Daerah Kota Jambi 2024 -> {outdir}")
@@ -173,8 +173,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _out(f"  Catatan: {note}")
     filled = [item.path for item in demo.written if item.kind == "filled"]
     if filled:
-        from .consolidation import ConsolidateOptions, consolidate
-        from .generate import demo_paths
+        from xlkinerja.consolidation import ConsolidateOptions, consolidate
+        from xlkinerja.workbook.generate import demo_paths
 
         _out("")
         _out(f"Hasil pemeriksaan formulir terisi (xlkinerja validate {filled[0].name}):")
@@ -191,7 +191,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 # -- validate ---------------------------------------------------------------------------------
 
 def _expand_inputs(items: list[str], exclude: list[Path] = ()) -> list[Path]:
-    from .files import discover
+    from xlkinerja.reading.files import discover
 
     paths, warnings = discover(items, exclude)
     for w in warnings:
@@ -200,7 +200,7 @@ def _expand_inputs(items: list[str], exclude: list[Path] = ()) -> list[Path]:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .validate import (ReportCounts, ValidationOptions, format_report, format_summary,
+    from xlkinerja.validation.rules import (ReportCounts, ValidationOptions, format_report, format_summary,
                            iter_json, validate_files)
 
     paths = _expand_inputs(args.files)
@@ -266,12 +266,12 @@ def _read_opd_list(path: str) -> dict[str, str]:
 
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
-    from .consolidation import ConsolidateOptions, consolidate
-    from .consolidation.figures import DEFAULT_SCALE, parse_scale
+    from xlkinerja.consolidation import ConsolidateOptions, consolidate
+    from xlkinerja.consolidation.figures import DEFAULT_SCALE, parse_scale
 
     output = _output_path(args.output)
     if output.suffix.lower() == ".xlsm":  # say it now, not after reading every file
-        from .vba import require_button_extra
+        from xlkinerja.workbook.vba import require_button_extra
 
         require_button_extra()
     scale = DEFAULT_SCALE
@@ -290,7 +290,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
         parquet=Path(args.parquet) if args.parquet else None, pemda=args.pemda,
         expected_opds=_read_opd_list(args.daftar_opd) if args.daftar_opd else None,
         scale=scale, progress=True if args.progress else None)
-    from .consolidation.ledger import LedgerError
+    from xlkinerja.consolidation.ledger import LedgerError
 
     try:
         summary = consolidate(args.inputs, options)
@@ -303,7 +303,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
 
 
 def format_run_summary(s) -> str:
-    from .consolidation.report import summary_lines
+    from xlkinerja.consolidation.report import summary_lines
 
     lines = [f"Rekap ditulis: {s.output}", *("  " + line for line in summary_lines(s))]
     for path in s.exports:
@@ -313,8 +313,8 @@ def format_run_summary(s) -> str:
 
 
 def cmd_ledger(args: argparse.Namespace) -> int:
-    from .consolidation.ledger import Ledger, LedgerError
-    from .model import ROMAN
+    from xlkinerja.consolidation.ledger import Ledger, LedgerError
+    from xlkinerja.form.model import ROMAN
 
     path = Path(args.ledger)
     if not path.exists():
@@ -358,7 +358,7 @@ def cmd_ledger(args: argparse.Namespace) -> int:
 
 
 def _button_extra_missing() -> type[Exception]:
-    from .vba import ButtonExtraMissing
+    from xlkinerja.workbook.vba import ButtonExtraMissing
 
     return ButtonExtraMissing
 

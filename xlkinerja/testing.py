@@ -10,8 +10,8 @@ import random
 import shutil
 from pathlib import Path
 
-from .layout import NARRATIVE_LABEL_LAST, NARRATIVES, QUARTER_SHEETS, Q, WorkbookLayout, a1
-from .model import (NOT_AVAILABLE, QUARTERS, BudgetEntry, BudgetRow, CapaianSettings, Form,
+from xlkinerja.workbook.layout import NARRATIVE_LABEL_LAST, NARRATIVES, QUARTER_SHEETS, Q, WorkbookLayout, a1
+from xlkinerja.form.model import (NOT_AVAILABLE, QUARTERS, BudgetEntry, BudgetRow, CapaianSettings, Form,
                     Frequency, IndicatorEntry, Indikator, Level, Polarity, QuarterEntries, Sasaran,
                     Signatory)
 

@@ -6,11 +6,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from .. import calc
-from ..model import NOT_AVAILABLE, QUARTERS, ROMAN, Form, Indikator, QuarterEntries
-from ..numbers import format_number, format_rupiah
-from .plan import OpdPlan
-from .records import entries_from_compact
+from xlkinerja.workbook import calc
+from xlkinerja.form.model import NOT_AVAILABLE, QUARTERS, ROMAN, Form, Indikator, QuarterEntries
+from xlkinerja.base.numbers import format_number, format_rupiah
+from xlkinerja.consolidation.plan import OpdPlan
+from xlkinerja.consolidation.records import entries_from_compact
 
 DEFAULT_SCALE = ((91.0, "Sangat Tinggi"), (76.0, "Tinggi"), (66.0, "Sedang"), (51.0, "Rendah"),
                  (0.0, "Sangat Rendah"))

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .records import FileResult
+from xlkinerja.consolidation.blobs import pack, pack_model, unpack
+from xlkinerja.consolidation.records import FileResult
 
 SCHEMA_VERSION = "1"
 
@@ -56,23 +57,6 @@ CREATE TABLE IF NOT EXISTS sightings (
 CREATE INDEX IF NOT EXISTS sightings_run ON sightings(run_id);
 CREATE INDEX IF NOT EXISTS contents_opd ON contents(opd_code, year);
 """
-
-
-def _pack(obj) -> bytes:
-    return zlib.compress(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
-
-
-pack = _pack
-
-
-def pack_model(model: str) -> bytes:
-    return zlib.compress(model.encode("utf-8"), 6)
-
-
-def _unpack(blob):
-    if blob is None:
-        return None
-    return json.loads(zlib.decompress(blob).decode("utf-8"))
 
 
 class LedgerError(Exception):
@@ -173,7 +157,7 @@ class Ledger:
             self.db.execute("INSERT OR IGNORE INTO models(model_sha, model) VALUES (?, ?)",
                             (result.model_sha, model))
         entries = result.entries_blob if result.entries_blob is not None else (
-            _pack(result.entries) if result.entries is not None else None)
+            pack(result.entries) if result.entries is not None else None)
         self.db.execute(
             """INSERT OR REPLACE INTO contents(sha256, fingerprint, size, readable, opd_code, opd_name,
                year, quarter, filled, model_sha, generated_at, saved_at, n_error, n_warning, n_info,
@@ -184,7 +168,7 @@ class Ledger:
             (result.sha256, fingerprint, result.size, int(result.readable), result.opd_code,
              result.opd_name, result.year, result.quarter, json.dumps(result.filled),
              result.model_sha, result.generated_at, result.saved_at, result.n_error,
-             result.n_warning, result.n_info, _pack(result.findings), entries,
+             result.n_warning, result.n_info, pack(result.findings), entries,
              result.sha256, result.sha256, seen))
 
     def load(self, sha: str, path: str, name: str, mtime: float) -> FileResult:
@@ -193,7 +177,7 @@ class Ledger:
             """SELECT size, readable, opd_code, opd_name, year, quarter, filled, model_sha,
                generated_at, saved_at, n_error, n_warning, n_info, findings
                FROM contents WHERE sha256=?""", (sha,)).fetchone()
-        findings = _unpack(row[13])
+        findings = unpack(row[13])
         for f in findings:  # the findings belong to this file name now
             f["file"] = name
         return FileResult(path=path, name=name, sha256=sha, size=row[0], mtime=mtime,
@@ -204,7 +188,7 @@ class Ledger:
 
     def entries(self, sha: str) -> dict | None:
         row = self.db.execute("SELECT entries FROM contents WHERE sha256=?", (sha,)).fetchone()
-        return _unpack(row[0]) if row else None
+        return unpack(row[0]) if row else None
 
     def model(self, model_sha: str) -> str:
         row = self.db.execute("SELECT model FROM models WHERE model_sha=?", (model_sha,)).fetchone()

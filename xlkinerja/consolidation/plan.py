@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from ..model import QUARTERS
-from .records import FileResult
+from xlkinerja.form.model import QUARTERS
+from xlkinerja.consolidation.records import FileResult
 
 ACCEPTED, SUPERSEDED, REJECTED, DUPLICATE, CONFLICT = (
     "diterima", "digantikan", "ditolak", "duplikat", "konflik")

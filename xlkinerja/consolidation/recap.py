@@ -3,11 +3,11 @@ Grafik, all protected, totals as formulas (with correct cached results), charts 
 
 Written as ``.xlsx`` (no macros) or, for an ``.xlsm`` output, macro-enabled with a Konsolidasi
 button on Ringkasan and the hidden `xlwings.conf` sheet (the VBA and those parts are the
-formulir's, :mod:`xlkinerja.vba`). The hidden `_xlkinerja` sheet records what was consolidated
+formulir's, :mod:`xlkinerja.workbook.vba`). The hidden `_xlkinerja` sheet records what was consolidated
 and how (:class:`RecapMeta`), so that the button can run the same consolidation again.
 
 Positions live in :class:`RecapLayout` (the writer, and the button that rewrites the recap in
-place, :mod:`xlkinerja.consolidation.refresh`, ask it).
+place, :mod:`xlkinerja.desk.refresh`, ask it).
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from .. import __version__
-from ..atomic import atomic_path
-from ..layout import (BUTTON_HEIGHT, BUTTON_WIDTH, MACRO_KONSOLIDASI, RECAP_MARKER, SHEET_META,
+from xlkinerja.base.version import __version__
+from xlkinerja.base.atomic import atomic_path
+from xlkinerja.workbook.layout import (BUTTON_HEIGHT, BUTTON_WIDTH, MACRO_KONSOLIDASI, RECAP_MARKER, SHEET_META,
                       SHEET_XLWINGS_CONF, ButtonPlace, a1, col_letter)
-from ..model import QUARTERS, ROMAN
-from ..xlsxkit import HEADER_FILL, PAPER_FOLIO, PROGRAM_FILL, Formats, ProtectedWorkbook
-from .figures import OpdSummary, predikat
-from .plan import (ACCEPTED, CONFLICT, DUPLICATE, REJECTED, STATUS_COMPLETE, STATUS_CONFLICT,
+from xlkinerja.form.model import QUARTERS, ROMAN
+from xlkinerja.workbook.xlsxkit import HEADER_FILL, PAPER_FOLIO, PROGRAM_FILL, Formats, ProtectedWorkbook
+from xlkinerja.consolidation.figures import OpdSummary, predikat
+from xlkinerja.consolidation.plan import (ACCEPTED, CONFLICT, DUPLICATE, REJECTED, STATUS_COMPLETE, STATUS_CONFLICT,
                    STATUS_ERRORS, STATUS_MISSING, SUPERSEDED, Plan)
 
 # Beyond this many cells a long table goes to the --csv/--parquet exports only: 200,000 rows of
@@ -150,7 +150,7 @@ class RecapWriter:
                       self._indikator(indicator_rows), self._temuan(), self._grafik()]
             macro = self.vba_project is not None
             if macro:
-                from ..vba import write_xlwings_conf
+                from xlkinerja.workbook.vba import write_xlwings_conf
 
                 conf = wb.add_worksheet(SHEET_XLWINGS_CONF)
                 write_xlwings_conf(conf)
@@ -158,7 +158,7 @@ class RecapWriter:
             sheets.append(self._meta())
             assert [ws.name for ws in sheets] == RecapLayout.sheet_names(macro=macro)
             if macro:
-                from ..vba import attach_macros, insert_buttons
+                from xlkinerja.workbook.vba import attach_macros, insert_buttons
 
                 attach_macros(wb, sheets, self.vba_project)
                 for ws in sheets:
@@ -583,8 +583,8 @@ class RecapMeta:
     def options(self, output: Path, target: Path | None = None):
         """ConsolidateOptions for the same consolidation, written to ``output`` (``target``:
         the recap workbook being brought up to date, see ConsolidateOptions)."""
-        from .figures import DEFAULT_SCALE
-        from .run import ConsolidateOptions
+        from xlkinerja.consolidation.figures import DEFAULT_SCALE
+        from xlkinerja.consolidation.options import ConsolidateOptions
 
         s = self.settings
         scale = tuple((float(t), str(label)) for t, label in s["scale"]) if s.get("scale") \
@@ -646,7 +646,7 @@ def write_recap(path: Path, plan: Plan, figures: list[OpdSummary], findings: lis
     ``.xlsm`` output gets the macros and the Konsolidasi button."""
     project = None
     if Path(options.output).suffix.lower() == ".xlsm":
-        from ..vba import vba_project
+        from xlkinerja.workbook.vba import vba_project
 
         project = vba_project(RecapLayout.sheet_names(macro=True))
     meta = RecapMeta.of_run(options, plan, inputs, ledger_path)

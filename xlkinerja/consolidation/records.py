@@ -15,10 +15,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..findings import Finding, Severity
-from ..model import NOT_AVAILABLE, QUARTERS, BudgetEntry, IndicatorEntry, QuarterEntries
-from ..validate import ValidationOptions, validate_file
-from ..writer import model_json
+from xlkinerja.consolidation.blobs import pack, pack_model
+from xlkinerja.findings import Finding, Severity
+from xlkinerja.form.model import NOT_AVAILABLE, QUARTERS, BudgetEntry, IndicatorEntry, QuarterEntries
+from xlkinerja.validation.rules import ValidationOptions, validate_file
+from xlkinerja.workbook.writer import model_json
 
 
 def sha256_file(path: Path) -> str:
@@ -121,8 +122,6 @@ class FileResult:
     def pack_for_ledger(self) -> "FileResult":
         """Compress entries and model as the ledger stores them, and drop the plain ones: done in
         the worker process, so that the process writing the ledger only inserts bytes."""
-        from .ledger import pack, pack_model
-
         if self.entries is not None:
             self.entries_blob, self.entries = pack(self.entries), None
         if self.model is not None:

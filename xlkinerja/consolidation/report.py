@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..model import ROMAN
-from .plan import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, SUPERSEDED
-from .recap import SHEET_TEMUAN
+from xlkinerja.form.model import ROMAN
+from xlkinerja.consolidation.plan import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, SUPERSEDED
+from xlkinerja.consolidation.recap import SHEET_TEMUAN
 
 FILE_STATUSES = (ACCEPTED, SUPERSEDED, CONFLICT, DUPLICATE, REJECTED)
 

@@ -17,48 +17,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from .. import __version__
-from ..atomic import AtomicFile, atomic_path
-from ..files import discover
-from ..findings import Finding, Severity
-from ..parallel import ordered_map
-from ..validate import ValidationOptions
-from .figures import (BUDGET_COLUMNS, DEFAULT_SCALE, INDICATOR_COLUMNS, OpdSummary, budget_rows,
+from xlkinerja.base.version import __version__
+from xlkinerja.base.atomic import AtomicFile, atomic_path
+from xlkinerja.reading.files import discover
+from xlkinerja.findings import Finding, Severity
+from xlkinerja.base.parallel import ordered_map
+from xlkinerja.validation.rules import ValidationOptions
+from xlkinerja.consolidation.figures import (BUDGET_COLUMNS, DEFAULT_SCALE, INDICATOR_COLUMNS, OpdSummary, budget_rows,
                       describe_changes, describe_form_differences, indicator_rows, opd_figures)
-from .ledger import Ledger
-from .plan import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, SUPERSEDED, Plan, make_plan
-from .recap import (SHEET_RINCIAN, SHEET_TEMUAN, ConsolidationFinding, long_sheet_rows,
+from xlkinerja.consolidation.ledger import Ledger
+from xlkinerja.consolidation.options import ConsolidateOptions
+from xlkinerja.consolidation.plan import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, SUPERSEDED, Plan, make_plan
+from xlkinerja.consolidation.recap import (SHEET_RINCIAN, SHEET_TEMUAN, ConsolidationFinding, long_sheet_rows,
                     sheets_in_exports_only, write_recap)
-from .records import FileResult, entries_from_compact, read_file, sha256_file
-
-
-@dataclass
-class ConsolidateOptions:
-    output: Path
-    ledger: Path | None = None
-    year: int | None = None
-    quarter: int | None = None
-    jobs: int | None = None  # None: every core
-    check_formulas: bool = False  # formula integrity via openpyxl: thorough, ~10x slower
-    low_capaian: float = 0.75
-    csv_dir: Path | None = None
-    parquet: Path | None = None
-    pemda: str | None = None
-    expected_opds: dict[str, str] | None = None
-    scale: tuple = DEFAULT_SCALE
-    progress: bool | None = None  # None: when stderr is a terminal
-    #: the recap workbook this run brings up to date when ``output`` is a temporary file (the
-    #: Konsolidasi button writes into the workbook open in Excel): never read as an input, and
-    #: recorded in the ledger as the run's output
-    target: Path | None = None
-
-    @property
-    def ledger_path(self) -> Path:
-        return self.ledger or self.output.with_name(self.output.stem + ".ledger.sqlite")
-
-    @property
-    def fingerprint(self) -> str:
-        return f"xlkinerja {__version__}; rumus={int(self.check_formulas)}; ambang={self.low_capaian:g}"
+from xlkinerja.consolidation.records import FileResult, entries_from_compact, read_file, sha256_file
 
 
 @dataclass
@@ -147,7 +119,7 @@ def _unread(args: tuple[str, str, bool, float], what: str) -> FileResult:
 
 def _read_all(todo: list[tuple[str, str]], options: ConsolidateOptions) -> Iterator[FileResult]:
     """Read files, in worker processes when there are enough of them (see
-    :func:`xlkinerja.parallel.ordered_map`); results in input order, a few in flight at a time."""
+    :func:`xlkinerja.base.parallel.ordered_map`); results in input order, a few in flight at a time."""
     args = [(p, sha, options.check_formulas, options.low_capaian) for p, sha in todo]
     yield from ordered_map(_read_one, args, options.jobs, on_crash=_crashed)
 
@@ -262,7 +234,7 @@ def consolidate(inputs: list[str | Path], options: ConsolidateOptions) -> RunSum
 
 def _plan_findings(plan: Plan, ledger: Ledger) -> list[ConsolidationFinding]:
     """Every finding of every file of this run, and what consolidation itself decided."""
-    from ..model import Form
+    from xlkinerja.form.model import Form
     import json
 
     out: list[ConsolidationFinding] = []

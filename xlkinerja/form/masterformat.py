@@ -3,8 +3,8 @@
 Planning staff hold the pagu of every sub kegiatan in the DPA, exported from the budget system
 to Excel. The master lets them paste those lines once for every OPD, add the indicators and the
 OPD's signatory, and generate one formulir per OPD. This module defines the three tables, their
-columns and the words the cells accept; :mod:`xlkinerja.master` reads them and
-:mod:`xlkinerja.masterwriter` writes the template. Both (and the template's Petunjuk sheet and
+columns and the words the cells accept; :mod:`xlkinerja.form.master` reads them and
+:mod:`xlkinerja.workbook.masterwriter` writes the template. Both (and the template's Petunjuk sheet and
 the README) take the columns from here.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .model import Annual, Frequency, Level, LowerFormula, Polarity
+from xlkinerja.form.model import Annual, Frequency, Level, LowerFormula, Polarity
 
 EXAMPLE_OPD = "CONTOH"  # rows whose Kode OPD is this are the template's examples: skipped
 NO_CAP_WORDS = ("tanpa", "tanpa batas", "tidak", "tidak dibatasi")

@@ -1,7 +1,7 @@
 """Where every cell of the workbook is: the single source of truth for writer, reader and button.
 
 Nothing outside this module knows a row or column number. The layout is computed from the
-:class:`~xlkinerja.model.Form` alone, so a returned workbook (which carries its form as JSON)
+:class:`~xlkinerja.form.model.Form` alone, so a returned workbook (which carries its form as JSON)
 yields the same layout the generator used.
 
 All rows and columns are 0-based, as in xlsxwriter; :func:`a1` gives Excel's notation.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from .model import QUARTERS, Form, Level, sheet_name
+from xlkinerja.form.model import QUARTERS, Form, Level, sheet_name
 
 TEMPLATE_VERSION = 1  # bump when the layout changes; the reader refuses newer versions
 

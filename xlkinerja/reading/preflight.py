@@ -11,7 +11,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .findings import Finding, Severity
+from xlkinerja.findings import Finding, Severity
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a 300-row formulir is ~0.2 MB
 MAX_UNCOMPRESSED = 256 * 1024 * 1024  # all parts together, once unzipped

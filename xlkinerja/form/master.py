@@ -1,7 +1,7 @@
-"""Read a master (one .xlsx, or CSV files) into one :class:`~xlkinerja.model.Form` per OPD.
+"""Read a master (one .xlsx, or CSV files) into one :class:`~xlkinerja.form.model.Form` per OPD.
 
 The master's rows are regrouped per OPD into the nested values of a template spec and checked
-by the same rules (:func:`xlkinerja.formcheck.build_form`), so an OPD gets exactly the form its
+by the same rules (:func:`xlkinerja.form.formcheck.build_form`), so an OPD gets exactly the form its
 YAML spec would give. What only a table can get wrong (a sub kegiatan with no kegiatan above
 it, an unknown level, a NIP Excel turned into a number, an OPD with lines but no signatory) is
 checked here. Every problem names its cell ("Anggaran!F12"); an OPD with any problem gets no
@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from . import codes
-from .formcheck import POLARITY, Checker, TemplateSpec, build_form
-from .masterformat import (ANGGARAN, EXAMPLE_OPD, NO_CAP_WORDS, TABLES, Table,
+from xlkinerja.form import codes
+from xlkinerja.form.formcheck import POLARITY, Checker, TemplateSpec, build_form
+from xlkinerja.form.masterformat import (ANGGARAN, EXAMPLE_OPD, NO_CAP_WORDS, TABLES, Table,
                            header_keys, normalize_header)
-from .model import Level, Polarity
-from .yamlsource import Problem
+from xlkinerja.form.model import Level, Polarity
+from xlkinerja.form.yamlsource import Problem
 
 __all__ = ["Master", "OpdMaster", "read_master", "MASTER_SUFFIXES"]
 

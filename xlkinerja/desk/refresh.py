@@ -3,16 +3,16 @@ recap was made from, into the recap itself, while it is open in Excel.
 
 The recap's hidden `_xlkinerja` sheet records what was consolidated and how
 (:class:`~.recap.RecapMeta`: the input folders and files, the ledger, the options). The button
-(:func:`konsolidasi_rekap`, registered in :data:`xlkinerja.button.KONSOLIDASI` for the recap's
+(:func:`konsolidasi_rekap`, registered in :data:`xlkinerja.desk.buttons.KONSOLIDASI` for the recap's
 marker) checks that they are still there, runs :func:`~.run.consolidate` with them into a
 temporary recap file (the ledger records the run as usual, with the open workbook as its
 output), and brings the open workbook up to date in place: the workbook's file cannot be
 replaced while Excel has it open, and the user keeps the window. Each data sheet is rewritten
-from the temporary file (:mod:`xlkinerja.sheetimage`: values and formulas, formats, merged
+from the temporary file (:mod:`xlkinerja.desk.sheetimage`: values and formulas, formats, merged
 cells, row heights, Excel tables resized, conditional formats, print area); the per-OPD chart of
 Grafik gets its new source rows and height (:class:`~.recap.RecapLayout`). Sheets are unprotected
 and protected again around the writes exactly as for the formulir
-(:class:`xlkinerja.button.ProtectionAccess`). The user gets a message in Bahasa Indonesia: the
+(:class:`xlkinerja.desk.buttons.ProtectionAccess`). The user gets a message in Bahasa Indonesia: the
 files read, what became of them, the OPD statuses, the findings, where the ledger is.
 
 Nothing in the workbook changes when the inputs, the ledger or the files are missing, or the
@@ -25,10 +25,10 @@ import importlib.util
 import tempfile
 from pathlib import Path
 
-from ..button import ButtonProblem, ProtectionAccess, quiet_screen, xlwings_version_note
-from ..layout import SHEET_META
-from ..sources import XlwingsSource
-from .recap import OPD_CHART_SERIES, SHEET_GRAFIK, SHEET_RINGKASAN, RecapLayout, RecapMeta
+from xlkinerja.desk.excel import ButtonProblem, ProtectionAccess, quiet_screen, xlwings_version_note
+from xlkinerja.workbook.layout import SHEET_META
+from xlkinerja.reading.sources import XlwingsSource
+from xlkinerja.consolidation.recap import OPD_CHART_SERIES, SHEET_GRAFIK, SHEET_RINGKASAN, RecapLayout, RecapMeta
 
 __all__ = ["konsolidasi_rekap", "refresh_workbook"]
 
@@ -39,10 +39,10 @@ NOT_CHANGED = "Rekap tidak diubah."
 
 def konsolidasi_rekap(book) -> str:
     """The button in a recap: consolidate and rewrite the open workbook; the message."""
-    from ..files import discover
-    from .ledger import LedgerError
-    from .report import summary_lines
-    from .run import consolidate
+    from xlkinerja.reading.files import discover
+    from xlkinerja.consolidation.ledger import LedgerError
+    from xlkinerja.consolidation.report import summary_lines
+    from xlkinerja.consolidation.run import consolidate
 
     meta = _meta(book)
     _check_structure(book)
@@ -97,7 +97,7 @@ def konsolidasi_rekap(book) -> str:
 def refresh_workbook(book, recap_file: Path, n_opd: int) -> None:
     """Make the data sheets of the open ``book`` what the recap file ``recap_file`` holds
     (``n_opd`` rows on Ringkasan), under restored protection."""
-    from ..sheetimage import apply_image, read_images
+    from xlkinerja.desk.sheetimage import apply_image, read_images
 
     names = RecapLayout.data_sheets()
     images = read_images(recap_file, names)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from . import calc
-from .layout import QUARTER_SHEETS, Q, R, REKAP_TW, WorkbookLayout, a1, sheet_ref
-from .model import NOT_AVAILABLE, QUARTERS, Form, Polarity, QuarterEntries
+from xlkinerja.workbook import calc
+from xlkinerja.workbook.layout import QUARTER_SHEETS, Q, R, REKAP_TW, WorkbookLayout, a1, sheet_ref
+from xlkinerja.form.model import NOT_AVAILABLE, QUARTERS, Form, Polarity, QuarterEntries
 
 Cell = tuple[int, int]
 

@@ -1,7 +1,7 @@
-"""The rules that turn a template document into a :class:`~xlkinerja.model.Form`.
+"""The rules that turn a template document into a :class:`~xlkinerja.form.model.Form`.
 
 A template reaches xlkinerja in two shapes: a YAML spec (one OPD, nested) and a master table
-(many OPD, one row per line; :mod:`xlkinerja.master`). Both front-ends build the same nested
+(many OPD, one row per line; :mod:`xlkinerja.form.master`). Both front-ends build the same nested
 values (the spec's keys) and hand them to :func:`build_form` together with a *document* that
 knows where each value came from. So every rule (codes, NIP, pagu sums, ids, targets) is written
 once, and every problem names the place the user must fix: a line of the YAML file, or a cell of
@@ -22,12 +22,12 @@ import difflib
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from . import codes
-from .model import (Annual, BudgetRow, CapaianSettings, Form, Frequency, Indikator, Level,
+from xlkinerja.form import codes
+from xlkinerja.form.model import (Annual, BudgetRow, CapaianSettings, Form, Frequency, Indikator, Level,
                     LowerFormula, Polarity, Sasaran, Signatory)
-from .nip import parse_nip
-from .numbers import format_rupiah, parse_number_text
-from .yamlsource import Problem
+from xlkinerja.form.nip import parse_nip
+from xlkinerja.base.numbers import format_rupiah, parse_number_text
+from xlkinerja.form.yamlsource import Problem
 
 __all__ = ["TemplateSpec", "Checker", "Ids", "build_form", "POLARITY", "FREQUENCY", "ANNUAL",
            "LOWER", "BUDGET_LEVELS"]

@@ -11,9 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from . import __version__
-from .findings import Finding, Severity
-from .layout import HV
+from xlkinerja.base.version import __version__
+from xlkinerja.findings import Finding, Severity
+from xlkinerja.workbook.layout import HV
 
 TITLE = "HASIL VALIDASI"
 NOT_YET = ("Belum divalidasi. Tekan tombol Validasi untuk memeriksa isian workbook ini seperti "

@@ -4,9 +4,9 @@ The workbook carries its form as JSON in the very hidden ``_xlkinerja`` sheet; t
 from the form, and every budget row and indicator is found by the stable id in its hidden column,
 not by label text or row position. Reading notes what does not match the template (integrity
 findings) and keeps the raw content of every input cell for the entry rules in
-:mod:`xlkinerja.validate`.
+:mod:`xlkinerja.validation.rules`.
 
-Values come from a :class:`~xlkinerja.sources.WorkbookSource` (calamine for files, xlwings for the
+Values come from a :class:`~xlkinerja.reading.sources.WorkbookSource` (calamine for files, xlwings for the
 button); formulas, when integrity of formulas is checked, from a second source (openpyxl).
 Nothing here relies on cached formula results: derived figures are recomputed from the inputs.
 """
@@ -18,15 +18,15 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .findings import Finding, Severity
-from .formulas import FormulaMap, normalize_formula
-from .layout import (META_MARKER, NARRATIVE_LABEL_LAST, MetaLayout, NARRATIVES, QUARTER_SHEETS, Q, R,
+from xlkinerja.findings import Finding, Severity
+from xlkinerja.workbook.formulas import FormulaMap, normalize_formula
+from xlkinerja.workbook.layout import (META_MARKER, NARRATIVE_LABEL_LAST, MetaLayout, NARRATIVES, QUARTER_SHEETS, Q, R,
                      SHEET_HASIL, SHEET_META, SHEET_REKAP, SHEET_XLWINGS_CONF,
                      TEMPLATE_VERSION, WorkbookLayout, a1)
-from .model import (NOT_AVAILABLE, QUARTERS, BudgetEntry, Form, IndicatorEntry, QuarterEntries,
+from xlkinerja.form.model import (NOT_AVAILABLE, QUARTERS, BudgetEntry, Form, IndicatorEntry, QuarterEntries,
                     ROMAN)
-from .numbers import format_number, format_rupiah
-from .sources import Grid, WorkbookSource, cell
+from xlkinerja.base.numbers import format_number, format_rupiah
+from xlkinerja.reading.sources import Grid, WorkbookSource, cell
 
 ALLOWED_EXTRA_SHEETS = {SHEET_XLWINGS_CONF, SHEET_HASIL}
 

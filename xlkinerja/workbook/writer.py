@@ -1,7 +1,7 @@
 """Write the locked, self-checking formulir workbook with xlsxwriter.
 
-One :class:`FormulirWriter` per workbook. Positions come from :class:`~xlkinerja.layout.WorkbookLayout`;
-derived cells are formulas whose cached results come from :mod:`xlkinerja.calc`, so the file
+One :class:`FormulirWriter` per workbook. Positions come from :class:`~xlkinerja.workbook.layout.WorkbookLayout`;
+derived cells are formulas whose cached results come from :mod:`xlkinerja.workbook.calc`, so the file
 shows correct figures even in a viewer that does not recalculate, and Excel (which recalculates
 on load) agrees with them.
 """
@@ -14,18 +14,18 @@ import json
 from pathlib import Path
 
 
-from . import __version__
-from .atomic import atomic_path
-from .xlsxkit import (HEADER_FILL, INPUT_FILL, OVER_FILL, OVER_FONT, PAPER_FOLIO, PROGRAM_FILL,
+from xlkinerja.base.version import __version__
+from xlkinerja.base.atomic import atomic_path
+from xlkinerja.workbook.xlsxkit import (HEADER_FILL, INPUT_FILL, OVER_FILL, OVER_FONT, PAPER_FOLIO, PROGRAM_FILL,
                       AutoHeightSheet, Formats, ProtectedWorkbook, RowFit, text_lines)
-from .formulas import FormulaMap, quarter_values, rekap_values
-from .layout import (HV, META_MARKER, NARRATIVE_LABEL_LAST, NARRATIVES, PETUNJUK_TEXT_COL, Q,
+from xlkinerja.workbook.formulas import FormulaMap, quarter_values, rekap_values
+from xlkinerja.workbook.layout import (HV, META_MARKER, NARRATIVE_LABEL_LAST, NARRATIVES, PETUNJUK_TEXT_COL, Q,
                      QUARTER_SHEETS, R, REKAP_TW, SHEET_HASIL, SHEET_META, SHEET_PETUNJUK,
                      SHEET_REKAP, SHEET_XLWINGS_CONF, TEMPLATE_VERSION, HasilLayout,
                      WorkbookLayout, a1, button_places)
-from .model import (NOT_AVAILABLE, QUARTERS, ROMAN, Form, Indikator, Polarity,
+from xlkinerja.form.model import (NOT_AVAILABLE, QUARTERS, ROMAN, Form, Indikator, Polarity,
                     QuarterEntries)
-from .numbers import format_number, format_rupiah
+from xlkinerja.base.numbers import format_number, format_rupiah
 
 __all__ = ["write_workbook", "FormulirWriter", "model_json", "model_sha256"]
 
@@ -115,7 +115,7 @@ class FormulirWriter:
         assert [ws.name for ws in self.sheets] == WorkbookLayout.sheet_names(macro=macro)
         if macro:
             # every sheet, hidden ones included, has the code name of its document module
-            from .vba import attach_macros
+            from xlkinerja.workbook.vba import attach_macros
 
             attach_macros(wb, self.sheets, self.vba_project)
 
@@ -124,13 +124,13 @@ class FormulirWriter:
             self._write_quarter(ws, q)
         self._write_rekap(rekap)
         if macro:
-            from .vba import write_xlwings_conf
+            from xlkinerja.workbook.vba import write_xlwings_conf
 
             self._write_hasil(macro_sheets[0])
             write_xlwings_conf(macro_sheets[1])
         self._write_meta(meta)
         if self.buttons:
-            from .vba import insert_buttons
+            from xlkinerja.workbook.vba import insert_buttons
 
             for ws in self.sheets:
                 insert_buttons(ws, button_places(ws.name))
@@ -479,7 +479,7 @@ class FormulirWriter:
 
     # -- petunjuk --------------------------------------------------------------------------
     def _write_petunjuk(self, ws) -> None:
-        from .petunjuk import petunjuk_blocks
+        from xlkinerja.workbook.petunjuk import petunjuk_blocks
 
         f = self.f
         ws.set_column(0, PETUNJUK_TEXT_COL - 1, 3)
@@ -499,7 +499,7 @@ class FormulirWriter:
         vba = self.vba_project is not None
         version = None
         if vba:
-            from .vba import xlwings_version
+            from xlkinerja.workbook.vba import xlwings_version
 
             version = xlwings_version()
         for style, text in petunjuk_blocks(self.form, vba=vba, xlwings_version=version):
@@ -517,7 +517,7 @@ class FormulirWriter:
     # -- the sheets of the macro workbook ---------------------------------------------------
     def _write_hasil(self, ws) -> None:
         """`Hasil Validasi` before the first run: title, what to do, the marks, the headers."""
-        from . import hasil
+        from xlkinerja.workbook import hasil
 
         H, f = HasilLayout(), self.f
         for col, width in hasil.WIDTHS.items():

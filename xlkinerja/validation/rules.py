@@ -25,15 +25,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from . import calc
-from .findings import Finding, Severity
-from .formulas import quarter_values
-from .layout import NARRATIVES, QUARTER_SHEETS, Q, a1
-from .model import NOT_AVAILABLE, QUARTERS, ROMAN, Frequency, Indikator
-from .numbers import format_number, format_percent, format_rupiah, parse_number_text
-from .preflight import preflight
-from .reader import RawCell, Submission, number_value, read_submission
-from .sources import CalamineSource, OpenpyxlFormulaSource, WorkbookSource
+from xlkinerja.workbook import calc
+from xlkinerja.findings import Finding, Severity
+from xlkinerja.workbook.formulas import quarter_values
+from xlkinerja.workbook.layout import NARRATIVES, QUARTER_SHEETS, Q, a1
+from xlkinerja.form.model import NOT_AVAILABLE, QUARTERS, ROMAN, Frequency, Indikator
+from xlkinerja.base.numbers import format_number, format_percent, format_rupiah, parse_number_text
+from xlkinerja.reading.preflight import preflight
+from xlkinerja.reading.reader import RawCell, Submission, number_value, read_submission
+from xlkinerja.reading.sources import CalamineSource, OpenpyxlFormulaSource, WorkbookSource
 
 __all__ = ["ValidationOptions", "FileReport", "ReportSummary", "validate_file", "validate_files",
            "validate_source", "format_text", "format_report", "format_summary", "ReportCounts",
@@ -291,8 +291,8 @@ class EntryRules:
 
     @property
     def _fmap(self):
-        from .formulas import FormulaMap
-        from .layout import WorkbookLayout
+        from xlkinerja.workbook.formulas import FormulaMap
+        from xlkinerja.workbook.layout import WorkbookLayout
 
         if not hasattr(self, "_fm"):
             self._fm = self.sub.formula_map or FormulaMap(self.form, WorkbookLayout(self.form))
@@ -443,7 +443,7 @@ def validate_files(paths: Iterable[str | Path], options: ValidationOptions | Non
     submission (so that memory stays flat for thousands of files; :func:`validate_file` keeps it).
     One bad file never stops the others: a bug, or a worker process that dies, is one
     INTERNAL_ERROR finding for that file."""
-    from .parallel import ordered_map
+    from xlkinerja.base.parallel import ordered_map
 
     options = options or ValidationOptions()
     items = [(str(p), options) for p in paths]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from . import __version__
-from .layout import QUARTER_SHEETS, SHEET_HASIL, SHEET_REKAP, TEMPLATE_VERSION
-from .model import Form
-from .numbers import format_decimal
+from xlkinerja.base.version import __version__
+from xlkinerja.workbook.layout import QUARTER_SHEETS, SHEET_HASIL, SHEET_REKAP, TEMPLATE_VERSION
+from xlkinerja.form.model import Form
+from xlkinerja.base.numbers import format_decimal
 
 
 def petunjuk_blocks(form: Form, vba: bool = False,

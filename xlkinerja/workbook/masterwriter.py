@@ -17,15 +17,16 @@ from typing import Any, Iterable
 
 import xlsxwriter
 
-from . import __version__, codes
-from .atomic import atomic_path
-from .formcheck import TemplateSpec
-from .masterformat import (ANGGARAN, ANNUAL_CHOICES, EXAMPLE_OPD, FREQUENCY_CHOICES, INDIKATOR,
+from xlkinerja.base.version import __version__
+from xlkinerja.form import codes
+from xlkinerja.base.atomic import atomic_path
+from xlkinerja.form.formcheck import TemplateSpec
+from xlkinerja.form.masterformat import (ANGGARAN, ANNUAL_CHOICES, EXAMPLE_OPD, FREQUENCY_CHOICES, INDIKATOR,
                            LEVEL_CHOICES, LOWER_CHOICES, OPD, POLARITY_CHOICES, TABLES, Column,
                            Table)
-from .numbers import format_decimal, format_number
-from .spec import parse_spec
-from .yamlsource import DocumentError, Problem, load_located
+from xlkinerja.base.numbers import format_decimal, format_number
+from xlkinerja.form.spec import parse_spec
+from xlkinerja.form.yamlsource import DocumentError, Problem, load_located
 
 __all__ = ["MasterRows", "example_rows", "spec_rows", "write_master_xlsx", "write_master_csv"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .model import (NOT_AVAILABLE, Annual, BudgetRow, CapaianSettings, Form, Indikator, Level,
+from xlkinerja.form.model import (NOT_AVAILABLE, Annual, BudgetRow, CapaianSettings, Form, Indikator, Level,
                     LowerFormula, Polarity, QuarterEntries)
 
 __all__ = [

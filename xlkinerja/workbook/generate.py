@@ -8,16 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from . import bundled
-from .atomic import atomic_path
-from .codes import slugify
-from .model import Form, QuarterEntries
-from .numbers import format_rupiah
-from .spec import TemplateSpec, load_fill, load_spec, parse_fill, parse_spec
-from .writer import write_workbook
+from xlkinerja.base import bundled
+from xlkinerja.base.atomic import atomic_path
+from xlkinerja.form.codes import slugify
+from xlkinerja.form.model import Form, QuarterEntries
+from xlkinerja.base.numbers import format_rupiah
+from xlkinerja.form.spec import TemplateSpec, load_fill, load_spec, parse_fill, parse_spec
+from xlkinerja.workbook.writer import write_workbook
 
 if TYPE_CHECKING:
-    from .master import Master, OpdMaster
+    from xlkinerja.form.master import Master, OpdMaster
 
 
 @dataclass
@@ -51,7 +51,7 @@ def generate_from_spec(spec_path: Path, output: Path, password: str | None = Non
 def _write(spec: TemplateSpec, output: Path, password: str | None,
            entries: dict[int, QuarterEntries] | None, **options) -> Written:
     if output.suffix.lower() == ".xlsm":
-        from .vba import xlsm_options
+        from xlkinerja.workbook.vba import xlsm_options
 
         options = {**xlsm_options(), **options}
     path = write_workbook(spec.form, output, entries=entries,
@@ -88,7 +88,7 @@ def write_demo(outdir: Path) -> Demo:
     """The bundled example: the blank formulir, the one filled with the seed's entries, and
     the filled one as a macro workbook with the Validasi/Konsolidasi buttons (when the
     ``button`` extra is installed; otherwise it says so and writes the two .xlsx)."""
-    from .vba import ButtonExtraMissing
+    from xlkinerja.workbook.vba import ButtonExtraMissing
 
     outdir.mkdir(parents=True, exist_ok=True)
     spec = seed_spec()
@@ -173,9 +173,9 @@ SEED_MASTER_CREATED = dt.datetime(2024, 1, 1)  # fixed, so rebuilding gives the 
 def write_master_template(output: Path, specs: list[Path] | None = None,
                           as_csv: bool = False, created: dt.datetime | None = None) -> list[Path]:
     """The master to fill: with example rows, or holding the OPD of existing YAML specs."""
-    from .masterwriter import (example_rows, merge_rows, spec_rows, write_master_csv,
+    from xlkinerja.workbook.masterwriter import (example_rows, merge_rows, spec_rows, write_master_csv,
                                write_master_xlsx)
-    from .yamlsource import DocumentError, Problem, read_text
+    from xlkinerja.form.yamlsource import DocumentError, Problem, read_text
 
     if specs:
         parts, owner = [], {}
@@ -198,7 +198,7 @@ def write_master_template(output: Path, specs: list[Path] | None = None,
 
 def write_seed_master(output: Path) -> Path:
     """The bundled example as a master (the file shipped in ``workbook_templates/``)."""
-    from .masterwriter import spec_rows, write_master_xlsx
+    from xlkinerja.workbook.masterwriter import spec_rows, write_master_xlsx
 
     rows = spec_rows(bundled.seed_spec_text(), f"{bundled.SEED}.yaml (bawaan)")
     return write_master_xlsx(rows, output, created=SEED_MASTER_CREATED)

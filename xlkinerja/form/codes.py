@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .model import Level
+from xlkinerja.form.model import Level
 
 _PREFIX = r"(?:\d\.\d{2}|X\.XX)"
 PATTERNS = {

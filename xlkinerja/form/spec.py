@@ -3,7 +3,7 @@
 A spec fixes one OPD's formulir for a year; see the README for the format. Loading checks the
 whole document and reports every problem at once with its line and key (in Bahasa Indonesia);
 nothing is generated from a spec with problems. The rules themselves live in
-:mod:`xlkinerja.formcheck`, shared with the master table (:mod:`xlkinerja.master`).
+:mod:`xlkinerja.form.formcheck`, shared with the master table (:mod:`xlkinerja.form.master`).
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .formcheck import Checker, TemplateSpec, build_form
-from .model import (NOT_AVAILABLE, QUARTERS, BudgetEntry, Form, FROM_ROMAN, IndicatorEntry,
+from xlkinerja.form.formcheck import Checker, TemplateSpec, build_form
+from xlkinerja.form.model import (NOT_AVAILABLE, QUARTERS, BudgetEntry, Form, FROM_ROMAN, IndicatorEntry,
                     QuarterEntries)
-from .yamlsource import DocumentError, load_located, read_text
+from xlkinerja.form.yamlsource import DocumentError, load_located, read_text
 
 SPEC_FORMAT = "xlkinerja-spec/1"
 FILL_FORMAT = "xlkinerja-isian/1"

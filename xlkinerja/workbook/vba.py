@@ -9,7 +9,7 @@ The project is made here, by code, from three sources and nothing else:
   the class ``Dictionary`` (``xlwings/addin/Dictionary.cls``, Tim Hall's VBA-Dictionary, MIT,
   notice in its header);
 - one document module per sheet, plus ``ThisWorkbook``, named by the sheet code names of
-  :func:`~xlkinerja.layout.sheet_codenames` (the formulir's and the recap's sheets).
+  :func:`~xlkinerja.workbook.layout.sheet_codenames` (the formulir's and the recap's sheets).
 
 How: pyOpenVBA (MIT, pure Python) gives a throw-away VBA-less .xlsm that carries only the code
 names the project Excel itself creates for a first macro (``ExcelFile.add_vba_project``: one
@@ -43,7 +43,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, Iterable
 
-from .layout import (WORKBOOK_CODENAME, ButtonPlace, WorkbookLayout, XlwingsConfLayout,
+from xlkinerja.workbook.layout import (WORKBOOK_CODENAME, ButtonPlace, WorkbookLayout, XlwingsConfLayout,
                      sheet_codenames)
 
 __all__ = ["ButtonExtraMissing", "MACRO_MODULES", "XLWINGS_SETTINGS", "attach_macros",
