@@ -363,16 +363,94 @@ def _button_extra_missing() -> type[Exception]:
     return ButtonExtraMissing
 
 
+# -- argparse in Bahasa Indonesia -------------------------------------------------------------
+# argparse writes its own texts (usage, errors, help headings) through gettext's ``_``; these are
+# those texts in Bahasa Indonesia. They are swapped in only while our parser works, so other
+# argparse users in the same process (pytest, a notebook) keep theirs.
+ARGPARSE_ID = {
+    "usage: ": "pemakaian: ",
+    "positional arguments": "argumen posisi",
+    "options": "opsi",
+    "show this help message and exit": "tampilkan bantuan ini lalu keluar",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: galat: %(message)s\n",
+    "the following arguments are required: %s": "argumen berikut wajib diisi: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "pilihan tidak dikenal: %(value)r (pilih salah satu: %(choices)s)",
+    "unrecognized arguments: %s": "argumen tidak dikenal: %s",
+    "expected one argument": "perlu satu nilai",
+    "expected at least one argument": "perlu sekurang-kurangnya satu nilai",
+    "expected at most one argument": "paling banyak satu nilai",
+    "argument %(argument_name)s: %(message)s": "argumen %(argument_name)s: %(message)s",
+    "invalid %(type)s value: %(value)r": "nilai %(type)s tidak sah: %(value)r",
+    "ambiguous option: %(option)s could match %(matches)s":
+        "opsi ambigu: %(option)s bisa berarti %(matches)s",
+    "not allowed with argument %s": "tidak boleh bersama argumen %s",
+    "one of the arguments %s is required": "salah satu argumen %s wajib diisi",
+    "ignored explicit argument %r": "nilai %r diabaikan",
+    "can't open '%(filename)s': %(error)s": "tidak dapat membuka '%(filename)s': %(error)s",
+    "unexpected option string: %s": "opsi tidak terduga: %s",
+}
+#: the type names argparse puts into "invalid %(type)s value"
+ARGPARSE_TYPES = {"int": "bilangan bulat", "float": "bilangan"}
+
+
+def _argparse_text(message: str) -> str:
+    return ARGPARSE_ID.get(message, message)
+
+
+class _Indonesian:
+    """While active, argparse's own texts are the Indonesian ones."""
+
+    def __enter__(self):
+        self.before = argparse._
+        argparse._ = _argparse_text
+
+    def __exit__(self, *exc):
+        argparse._ = self.before
+
+
+class IndonesianArgumentParser(argparse.ArgumentParser):
+    """argparse with its usage, errors and help headings in Bahasa Indonesia, and an error that
+    says how to see the help."""
+
+    def __init__(self, *args, **kwargs):
+        with _Indonesian():
+            super().__init__(*args, **kwargs)
+
+    def parse_known_args(self, *args, **kwargs):
+        with _Indonesian():
+            return super().parse_known_args(*args, **kwargs)
+
+    def parse_args(self, *args, **kwargs):
+        with _Indonesian():
+            return super().parse_args(*args, **kwargs)
+
+    def format_usage(self):
+        with _Indonesian():
+            return super().format_usage()
+
+    def format_help(self):
+        with _Indonesian():
+            return super().format_help()
+
+    def error(self, message):
+        for english, indonesian in ARGPARSE_TYPES.items():
+            message = message.replace(f"nilai {english} tidak sah", f"nilai {indonesian} tidak sah")
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: galat: {message}\nBantuan: {self.prog} --help\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = IndonesianArgumentParser(
         prog="xlkinerja",
         description="Formulir Pengukuran Kinerja Perangkat Daerah: buat workbook Excel yang "
                     "terkunci dan memeriksa dirinya sendiri, baca kembali, periksa, dan rekap.",
     )
-    parser.add_argument("--version", action="version", version=f"xlkinerja {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="PERINTAH")
+    parser.add_argument("--version", action="version", version=f"xlkinerja {__version__}",
+                        help="tampilkan versi lalu keluar")
+    sub = parser.add_subparsers(dest="command", metavar="PERINTAH", title="perintah")
 
-    g = sub.add_parser("generate", help="buat workbook formulir dari spesifikasi YAML atau master",
+    g = sub.add_parser("generate", aliases=["buat"], help="buat workbook formulir dari spesifikasi YAML atau master",
                        description="Buat workbook formulir (.xlsx, atau .xlsm dengan tombol) "
                                    "dari spesifikasi YAML satu OPD (SPEC -o BERKAS), atau satu "
                                    "workbook per OPD dari master (--master MASTER --out FOLDER).")
@@ -391,7 +469,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                    "(hanya untuk SPEC)")
     g.set_defaults(func=cmd_generate)
 
-    v = sub.add_parser("validate", help="periksa workbook formulir yang dikirim kembali",
+    v = sub.add_parser("validate", aliases=["validasi"], help="periksa workbook formulir yang dikirim kembali",
                        description="Periksa workbook formulir yang dikirim OPD: identitas, "
                                    "keutuhan template, dan isian. Status keluar: 0 tanpa galat, "
                                    "1 ada galat, 2 tidak ada berkas yang dapat dibaca.")
@@ -407,7 +485,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="jumlah proses pemeriksa (default: semua inti CPU)")
     v.set_defaults(func=cmd_validate)
 
-    c = sub.add_parser("consolidate", help="gabungkan kiriman banyak OPD menjadi satu rekap",
+    c = sub.add_parser("consolidate", aliases=["konsolidasi"], help="gabungkan kiriman banyak OPD menjadi satu rekap",
                        description="Baca semua workbook kiriman OPD (berkas atau folder), periksa, "
                                    "dan gabungkan menjadi satu workbook rekap, dengan ledger setiap "
                                    "kiriman. Kiriman ulang: yang terakhir disimpan yang dipakai.")
