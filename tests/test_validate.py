@@ -418,3 +418,30 @@ def test_cli_folder_input(tmp_path, filled_xlsx, blank_xlsx):
     assert {r["file"] for r in json.loads(proc.stdout)} == {"a.xlsx"}  # b.xlsx has no findings
     text = run("validate", str(tmp_path / "masuk")).stdout
     assert "== a.xlsx" in text and "== b.xlsx" in text
+
+
+def test_cli_only_problems(tmp_path, filled_xlsx, at):
+    """--hanya-masalah: 300 clean files must not bury the two that need a look."""
+    from xlkinerja.testing import synthetic_entries, synthetic_form
+    from xlkinerja.workbook.writer import write_workbook
+
+    folder = tmp_path / "masuk"
+    folder.mkdir()
+    for i in range(3):  # clean synthetic submissions: no finding at all
+        form = synthetic_form(i)
+        write_workbook(form, folder / f"bersih{i}.xlsx", entries=synthetic_entries(form))
+    cell = at.realisasi("Penataan Administrasi Pemerintahan")
+    edited(filled_xlsx, folder / "salah.xlsx", lambda wb: wb["TW I"].__setitem__(cell, "139.535.720"))
+    (folder / "rusak.xlsx").write_bytes(b"PK\x03\x04 bukan workbook")
+    everything = run("validate", str(folder)).stdout
+    assert everything.count("== bersih") == 3
+    proc = run("validate", "--hanya-masalah", str(folder))
+    assert proc.returncode == 1
+    out = proc.stdout
+    assert "== bersih" not in out and "Tidak ada temuan" not in out
+    assert "== salah.xlsx: ada galat" in out and "== rusak.xlsx: tidak dapat dibaca" in out
+    assert "Ringkasan: 5 berkas diperiksa; 3 tanpa galat, 1 dengan galat, 1 tidak dapat dibaca." in out
+    assert out.rstrip().endswith("3 berkas tanpa galat atau peringatan tidak ditampilkan "
+                                 "(--hanya-masalah).")
+    rows = json.loads(run("validate", "--json", "--hanya-masalah", str(folder)).stdout)
+    assert {r["file"] for r in rows} == {"salah.xlsx", "rusak.xlsx"}

@@ -199,7 +199,16 @@ def _expand_inputs(items: list[str], exclude: list[Path] = ()) -> list[Path]:
     return paths
 
 
+def _has_problem(report) -> bool:
+    """A file the desk must look at: unreadable, or with an error or a warning."""
+    from xlkinerja.findings import Severity
+
+    return not report.readable or any(f.severity in (Severity.ERROR, Severity.WARNING)
+                                      for f in report.findings)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
+    from xlkinerja.base.numbers import format_number
     from xlkinerja.validation.rules import (ReportCounts, ValidationOptions, format_report, format_summary,
                            iter_json, validate_files)
 
@@ -218,6 +227,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     # each file's report is printed as soon as it and those before it are checked
     reports = counted(validate_files(paths, options, jobs=args.jobs))
+    if args.hanya_masalah:
+        reports = (rep for rep in reports if _has_problem(rep))
     if args.json:
         for piece in iter_json(reports):
             sys.stdout.write(piece)
@@ -226,6 +237,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for rep in reports:
             _out("\n".join(format_report(rep)))
         _out(format_summary(counts))
+        if args.hanya_masalah:
+            hidden = counts.files - counts.with_problems
+            _out(f"{format_number(hidden)} berkas tanpa galat atau peringatan tidak ditampilkan "
+                 "(--hanya-masalah).")
     if counts.unreadable == counts.files:
         return EXIT_NOTHING
     return EXIT_PROBLEM if counts.any_errors else EXIT_OK
@@ -483,6 +498,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="lewati pemeriksaan rumus (lebih cepat; nilai tersimpan tetap dicocokkan)")
     v.add_argument("--jobs", type=int, metavar="N",
                    help="jumlah proses pemeriksa (default: semua inti CPU)")
+    v.add_argument("--hanya-masalah", action="store_true",
+                   help="tampilkan hanya berkas yang tidak dapat dibaca atau punya galat atau "
+                        "peringatan, lalu satu ringkasan")
     v.set_defaults(func=cmd_validate)
 
     c = sub.add_parser("consolidate", aliases=["konsolidasi"], help="gabungkan kiriman banyak OPD menjadi satu rekap",

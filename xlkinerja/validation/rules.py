@@ -509,10 +509,13 @@ class ReportCounts:
     unreadable: int = 0
     with_errors: int = 0  # readable files with an error
     any_errors: bool = False  # some file, readable or not, has an error
+    with_problems: int = 0  # unreadable, or with an error or a warning
 
     def add(self, rep: FileReport) -> None:
         self.files += 1
         self.any_errors = self.any_errors or rep.has_errors
+        if not rep.readable or rep.count(Severity.ERROR) or rep.count(Severity.WARNING):
+            self.with_problems += 1
         if not rep.readable:
             self.unreadable += 1
         elif rep.has_errors:
