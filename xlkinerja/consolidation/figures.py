@@ -10,6 +10,7 @@ from xlkinerja.workbook import calc
 from xlkinerja.form.model import NOT_AVAILABLE, QUARTERS, ROMAN, Form, Indikator, QuarterEntries
 from xlkinerja.base.numbers import format_number, format_rupiah
 from xlkinerja.consolidation.plan import OpdPlan
+from xlkinerja.consolidation.recap_layout import INDIKATOR, RINCIAN
 from xlkinerja.consolidation.records import entries_from_compact
 
 DEFAULT_SCALE = ((91.0, "Sangat Tinggi"), (76.0, "Tinggi"), (66.0, "Sedang"), (51.0, "Rendah"),
@@ -140,11 +141,9 @@ def budget_rows(figs: OpdFigures) -> Iterator[tuple]:
             yield (code, name, kode, ident, uraian, level, pagu, tw, fig.realisasi, fig.percent)
 
 
-BUDGET_COLUMNS = ["kode_opd", "nama_opd", "kode", "id", "uraian", "tingkat", "pagu", "triwulan",
-                  "realisasi", "persen"]
-INDICATOR_COLUMNS = ["kode_opd", "nama_opd", "sasaran", "id", "indikator", "satuan", "target",
-                     "target_atas", "tw_i", "tw_ii", "tw_iii", "tw_iv", "realisasi_akhir", "capaian",
-                     "capaian_tanpa_batas", "predikat"]
+# the exports' column names: the keys of the recap's long tables, in the order of the tuples above
+BUDGET_COLUMNS = RINCIAN.keys
+INDICATOR_COLUMNS = INDIKATOR.keys
 
 
 def indicator_rows(figs: OpdFigures) -> Iterator[tuple]:

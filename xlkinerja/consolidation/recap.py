@@ -6,8 +6,9 @@ button on Ringkasan and the hidden `xlwings.conf` sheet (the VBA and those parts
 formulir's, :mod:`xlkinerja.workbook.vba`). The hidden `_xlkinerja` sheet records what was consolidated
 and how (:class:`RecapMeta`), so that the button can run the same consolidation again.
 
-Positions live in :class:`RecapLayout` (the writer, and the button that rewrites the recap in
-place, :mod:`xlkinerja.desk.refresh`, ask it).
+Positions live in :mod:`.recap_layout` (the writer, and the button that rewrites the recap in
+place, :mod:`xlkinerja.desk.refresh`, ask it); every formula's text and the Python value cached
+with it come from :mod:`xlkinerja.workbook.calc`.
 """
 
 from __future__ import annotations
@@ -20,13 +21,19 @@ from typing import Any, Iterable
 
 from xlkinerja.base.version import __version__
 from xlkinerja.base.atomic import atomic_path
-from xlkinerja.workbook.layout import (BUTTON_HEIGHT, BUTTON_WIDTH, MACRO_KONSOLIDASI, RECAP_MARKER, SHEET_META,
-                      SHEET_XLWINGS_CONF, ButtonPlace, a1, col_letter)
+from xlkinerja.workbook import calc
+from xlkinerja.workbook.layout import RECAP_MARKER, SHEET_META, SHEET_XLWINGS_CONF, a1, sheet_ref
 from xlkinerja.form.model import QUARTERS, ROMAN
 from xlkinerja.workbook.xlsxkit import HEADER_FILL, PAPER_FOLIO, PROGRAM_FILL, Formats, ProtectedWorkbook
 from xlkinerja.consolidation.figures import OpdSummary, predikat
 from xlkinerja.consolidation.plan import (ACCEPTED, CONFLICT, DUPLICATE, REJECTED, STATUS_COMPLETE, STATUS_CONFLICT,
                    STATUS_ERRORS, STATUS_MISSING, SUPERSEDED, Plan)
+from xlkinerja.consolidation.recap_layout import (INDIKATOR, LONG_TABLES, OPD_CHART_SERIES, RINCIAN,
+                                                  SHEET_GRAFIK, SHEET_INDIKATOR, SHEET_RINCIAN,
+                                                  SHEET_RINGKASAN, SHEET_STATUS, SHEET_TEMUAN,
+                                                  FIRST_COL, SUBTITLE_ROW, TEMUAN, TITLE_ROW, GrafikLayout,
+                                                  LongTable, RecapLayout, RecapMetaLayout,
+                                                  StatusLayout)
 
 # Beyond this many cells a long table goes to the --csv/--parquet exports only: 200,000 rows of
 # Rincian Anggaran (about 160 OPD), 125,000 of Indikator (about 15,000 OPD). XlsxWriter keeps every
@@ -34,81 +41,9 @@ from xlkinerja.consolidation.plan import (ACCEPTED, CONFLICT, DUPLICATE, REJECTE
 # mode forbids Excel tables, so a cap by cells is what keeps a country-sized run's memory bounded.
 MAX_XLSX_LONG_CELLS = 2_000_000
 
-RINCIAN_HEADERS = ("Kode OPD", "Perangkat Daerah", "Kode", "Id", "Uraian", "Tingkat", "Pagu",
-                   "Triwulan", "Realisasi", "% Realisasi")
-INDIKATOR_HEADERS = ("Kode OPD", "Perangkat Daerah", "Sasaran", "Id", "Indikator", "Satuan", "Target",
-                     "Target Atas", "TW I", "TW II", "TW III", "TW IV", "Realisasi Akhir", "Capaian",
-                     "Capaian Tanpa Batas", "Predikat")
-TEMUAN_HEADERS = ("Berkas", "Kode OPD", "Perangkat Daerah", "Sheet", "Sel", "Tingkat", "Kode", "Pesan")
-
-SHEET_RINGKASAN = "Ringkasan"
-SHEET_STATUS = "Status Pengiriman"
-SHEET_RINCIAN = "Rincian Anggaran"
-SHEET_INDIKATOR = "Indikator"
-SHEET_TEMUAN = "Temuan Validasi"
-SHEET_GRAFIK = "Grafik"
-OPD_CHART_SERIES = "% realisasi setahun"  # the series of Grafik's per-OPD chart
-
-
-class RecapLayout:
-    """The recap's sheets, the columns and rows of Ringkasan (0-based), the button, the charts."""
-
-    sheets = (SHEET_RINGKASAN, SHEET_STATUS, SHEET_RINCIAN, SHEET_INDIKATOR, SHEET_TEMUAN,
-              SHEET_GRAFIK)
-
-    title_row = 0
-    title_height = 20  # points: room for the button of the .xlsm (the same in the .xlsx)
-    info_row = 1
-    header_row = 3
-    first_row = 4
-    NO, KODE, NAMA, PAGU, TW1, TW2, TW3, TW4, TOTAL, PERSEN, N_IND, N_UKUR, CAPAIAN, PREDIKAT, \
-        STATUS, CATATAN, GALAT, PERINGATAN = range(18)
-    TW = (TW1, TW2, TW3, TW4)
-    headers = ["NO.", "KODE OPD", "PERANGKAT DAERAH", "PAGU", "REALISASI TW I", "REALISASI TW II",
-               "REALISASI TW III", "REALISASI TW IV", "REALISASI SETAHUN", "% REALISASI",
-               "JUMLAH INDIKATOR", "INDIKATOR TERUKUR", "RATA-RATA CAPAIAN", "PREDIKAT", "STATUS",
-               "CATATAN", "GALAT", "PERINGATAN"]
-    widths = [5, 10, 36, 18, 17, 17, 17, 17, 18, 11, 11, 11, 11, 14, 15, 34, 8, 11]
-
-    @classmethod
-    def total_row(cls, n_opd: int) -> int:
-        return cls.first_row + max(n_opd, 1)
-
-    @classmethod
-    def sheet_names(cls, macro: bool = False) -> list[str]:
-        """All sheets in order, hidden ones included; the .xlsm adds `xlwings.conf`."""
-        return [*cls.sheets, *([SHEET_XLWINGS_CONF] if macro else []), SHEET_META]
-
-    @classmethod
-    def data_sheets(cls) -> list[str]:
-        """The sheets a consolidation writes (all but `xlwings.conf`): what the Konsolidasi
-        button rewrites in the open workbook."""
-        return [*cls.sheets, SHEET_META]
-
-    @classmethod
-    def buttons(cls, sheet: str) -> list[ButtonPlace]:
-        """The .xlsm's button: Konsolidasi on Ringkasan, at the left of the title row (the
-        title is centred over the whole table; the row stays on screen with the frozen
-        header). Validasi belongs to the formulir: a recap has nothing to check."""
-        if sheet != SHEET_RINGKASAN:
-            return []
-        return [ButtonPlace(MACRO_KONSOLIDASI, MACRO_KONSOLIDASI, cls.title_row, cls.NO, 4, 1,
-                            BUTTON_WIDTH, BUTTON_HEIGHT)]
-
-    # -- Grafik -----------------------------------------------------------------------------
-    #: index of the per-OPD chart among Grafik's charts, in the order they are inserted
-    #: (Excel's ChartObjects order): the city's realisasi per quarter first, then this one
-    OPD_CHART = 1
-
-    @classmethod
-    def opd_chart_rows(cls, n_opd: int) -> tuple[int, int]:
-        """First and last Ringkasan row of the per-OPD chart (categories NAMA, values PERSEN)."""
-        return cls.first_row, cls.first_row + max(n_opd, 1) - 1
-
-    @staticmethod
-    def opd_chart_height(n_opd: int) -> int:
-        """Height in pixels of the per-OPD bar chart: a bar per OPD stays legible."""
-        return max(320, 22 * n_opd + 120)
+RINCIAN_HEADERS = tuple(RINCIAN.headers)
+INDIKATOR_HEADERS = tuple(INDIKATOR.headers)
+TEMUAN_HEADERS = tuple(TEMUAN.headers)
 
 
 @dataclass
@@ -189,8 +124,10 @@ class RecapWriter:
 
     def _heading(self, ws, last_col: int, subtitle: str) -> None:
         f = self.f
-        ws.merge_range(0, 0, 0, last_col, self._title(), f(bold=True, font_size=12, align="center"))
-        ws.merge_range(1, 0, 1, last_col, subtitle, f(italic=True, font_size=9, align="center"))
+        ws.merge_range(TITLE_ROW, FIRST_COL, TITLE_ROW, last_col, self._title(),
+                       f(bold=True, font_size=12, align="center"))
+        ws.merge_range(SUBTITLE_ROW, FIRST_COL, SUBTITLE_ROW, last_col, subtitle,
+                       f(italic=True, font_size=9, align="center"))
 
     def _formula(self, ws, r: int, c: int, formula: str, fmt, value) -> None:
         ws.write_formula(r, c, "=" + formula, fmt, "" if value is None else value)
@@ -202,7 +139,7 @@ class RecapWriter:
         ws.set_row(L.title_row, L.title_height)
         quarter = f"s.d. TW {ROMAN[plan.quarter]}" if plan.quarter else "belum ada kiriman"
         used = sum(1 for d in plan.decisions if d.status == ACCEPTED)
-        self._heading(ws, L.PERINGATAN,
+        self._heading(ws, L.LAST,
                       f"Keadaan {quarter}; {len(plan.opds)} perangkat daerah; {used} berkas diterima; "
                       f"dibuat {self.generated_at.strftime('%d-%m-%Y %H:%M')}. Angka dihitung ulang "
                       "dari sel isian; rumus total tidak dapat diubah.")
@@ -210,7 +147,7 @@ class RecapWriter:
                  bg_color=HEADER_FILL)
         for c, text in enumerate(L.headers):
             ws.write_string(L.header_row, c, text, head)
-        ws.set_row(L.header_row, 30)
+        ws.set_row(L.header_row, L.header_height)
         money = f(num_format="#,##0", border=1)
         pct = f(num_format="0.00%", border=1)
         cap = f(num_format="0%", border=1, align="center")
@@ -229,11 +166,10 @@ class RecapWriter:
                     ws.write_blank(r, col, None, money)
                 else:
                     ws.write_number(r, col, v, money)
-            span = f"{a1(r, L.TW1)}:{a1(r, L.TW4)}"
-            self._formula(ws, r, L.TOTAL, f'IF(COUNT({span})=0,"",SUM({span}))', money, figs.year_total)
-            self._formula(ws, r, L.PERSEN, f'IF(AND(ISNUMBER({a1(r, L.TOTAL)}),N({a1(r, L.PAGU)})<>0),'
-                                           f'{a1(r, L.TOTAL)}/{a1(r, L.PAGU)},"")', pct,
-                          figs.year_total / figs.pagu if figs.year_total is not None and figs.pagu else None)
+            self._formula(ws, r, L.TOTAL, calc.sum_formula([f"{a1(r, L.TW1)}:{a1(r, L.TW4)}"]), money,
+                          figs.year_total)
+            self._formula(ws, r, L.PERSEN, calc.percent_formula(a1(r, L.TOTAL), a1(r, L.PAGU)), pct,
+                          calc.budget_percent(figs.year_total, figs.pagu))
             ws.write_number(r, L.N_IND, len(figs.indicators), center)
             ws.write_number(r, L.N_UKUR, len(figs.measured), center)
             avg = figs.average_capaian
@@ -247,45 +183,43 @@ class RecapWriter:
             ws.write_number(r, L.GALAT, sum(x.n_error for x in p.used_files), center)
             ws.write_number(r, L.PERINGATAN, sum(x.n_warning for x in p.used_files), center)
             r += 1
-        t = L.total_row(len(self.figures))
-        last = t - 1
+        n = len(self.figures)
+        t, last = L.total_row(n), L.last_opd_row(n)
         bold = {"bold": True, "bg_color": PROGRAM_FILL}
-        ws.merge_range(t, L.NO, t, L.NAMA, "JUMLAH / RATA-RATA KOTA", f(border=1, **bold))
+        label_first, label_last = L.TOTAL_LABEL
+        ws.merge_range(t, label_first, t, label_last, "JUMLAH / RATA-RATA KOTA", f(border=1, **bold))
+
+        def column(c: int) -> list[str]:
+            return [f"{a1(L.first_row, c)}:{a1(last, c)}"]
+
         money_t = f(num_format="#,##0", border=1, **bold)
         for c in (L.PAGU, *L.TW, L.TOTAL):
-            col = col_letter(c)
             values = [self._cached_column(c, figs) for figs in self.figures]
-            nums = [v for v in values if v is not None]
-            formula = (f"SUM({col}{L.first_row + 1}:{col}{last + 1})" if c == L.PAGU else
-                       f'IF(COUNT({col}{L.first_row + 1}:{col}{last + 1})=0,"",'
-                       f"SUM({col}{L.first_row + 1}:{col}{last + 1}))")
-            self._formula(ws, t, c, formula, money_t, sum(nums) if nums else (0 if c == L.PAGU else None))
+            if c == L.PAGU:
+                self._formula(ws, t, c, calc.plain_sum_formula(column(c)), money_t,
+                              sum(v for v in values if v is not None))
+            else:
+                self._formula(ws, t, c, calc.sum_formula(column(c)), money_t, calc.blank_sum(values))
         total_pagu = sum(x.pagu for x in self.figures)
-        year = [x.year_total for x in self.figures if x.year_total is not None]
-        self._formula(ws, t, L.PERSEN, f'IF(AND(ISNUMBER({a1(t, L.TOTAL)}),N({a1(t, L.PAGU)})<>0),'
-                                       f'{a1(t, L.TOTAL)}/{a1(t, L.PAGU)},"")',
+        self._formula(ws, t, L.PERSEN, calc.percent_formula(a1(t, L.TOTAL), a1(t, L.PAGU)),
                       f(num_format="0.00%", border=1, **bold),
-                      sum(year) / total_pagu if year and total_pagu else None)
+                      calc.budget_percent(calc.blank_sum(x.year_total for x in self.figures), total_pagu))
         for c in (L.N_IND, L.N_UKUR, L.GALAT, L.PERINGATAN):
-            col = col_letter(c)
             value = sum(self._cached_column(c, figs) or 0 for figs in self.figures)
-            self._formula(ws, t, c, f"SUM({col}{L.first_row + 1}:{col}{last + 1})",
+            self._formula(ws, t, c, calc.plain_sum_formula(column(c)),
                           f(border=1, align="center", **bold), value)
-        caps = [x.average_capaian for x in self.figures if x.average_capaian is not None]
-        col = col_letter(L.CAPAIAN)
-        self._formula(ws, t, L.CAPAIAN, f'IF(COUNT({col}{L.first_row + 1}:{col}{last + 1})=0,"",'
-                                        f"AVERAGE({col}{L.first_row + 1}:{col}{last + 1}))",
+        self._formula(ws, t, L.CAPAIAN, calc.average_formula(column(L.CAPAIAN)),
                       f(num_format="0%", border=1, align="center", **bold),
-                      sum(caps) / len(caps) if caps else None)
+                      calc.blank_average(x.average_capaian for x in self.figures))
         for c in (L.PREDIKAT, L.STATUS, L.CATATAN):
             ws.write_blank(t, c, None, f(border=1, **bold))
         for status, (bg, fg) in STATUS_COLORS.items():
-            ws.conditional_format(L.first_row, L.STATUS, max(last, L.first_row), L.STATUS, {
+            ws.conditional_format(L.first_row, L.STATUS, last, L.STATUS, {
                 "type": "cell", "criteria": "==", "value": f'"{status}"',
                 "format": self.wb.add_format({"bg_color": bg, "font_color": fg})})
-        ws.freeze_panes(L.first_row, L.NAMA + 1)
+        ws.freeze_panes(*L.freeze())
         ws.repeat_rows(L.header_row)
-        ws.print_area(0, 0, t, L.PERINGATAN)
+        ws.print_area(L.title_row, L.NO, t, L.LAST)
         self.total_row = t
         return ws
 
@@ -311,35 +245,34 @@ class RecapWriter:
 
     # -- Status Pengiriman -------------------------------------------------------------------
     def _status(self):
-        f, plan = self.f, self.plan
-        widths = [5, 10, 32] + [12, 28, 16] * 4
-        ws = self._sheet(SHEET_STATUS, widths)
-        self._heading(ws, len(widths) - 1, "Kiriman setiap perangkat daerah per triwulan: diterima, "
-                                           "belum, atau ditolak; berkas yang dipakai dan waktu simpannya.")
+        S, f, plan = StatusLayout, self.f, self.plan
+        ws = self._sheet(SHEET_STATUS, S.widths())
+        self._heading(ws, S.last_col(), "Kiriman setiap perangkat daerah per triwulan: diterima, "
+                                        "belum, atau ditolak; berkas yang dipakai dan waktu simpannya.")
         head = f(bold=True, align="center", valign="vcenter", text_wrap=True, border=1, bg_color=HEADER_FILL)
-        ws.merge_range(3, 0, 4, 0, "NO.", head)
-        ws.merge_range(3, 1, 4, 1, "KODE OPD", head)
-        ws.merge_range(3, 2, 4, 2, "PERANGKAT DAERAH", head)
-        for i, q in enumerate(QUARTERS):
-            c = 3 + 3 * i
-            ws.merge_range(3, c, 3, c + 2, f"TRIWULAN {ROMAN[q]}", head)
-            for j, text in enumerate(("STATUS", "BERKAS", "WAKTU SIMPAN")):
-                ws.write_string(4, c + j, text, head)
+        for c, text in enumerate(S.lead_headers):
+            ws.merge_range(S.header_top, c, S.header_bottom, c, text, head)
+        for q in QUARTERS:
+            c = S.block(q)
+            ws.merge_range(S.header_top, c, S.header_top, c + len(S.block_headers) - 1,
+                           f"TRIWULAN {ROMAN[q]}", head)
+            for j, text in enumerate(S.block_headers):
+                ws.write_string(S.header_bottom, c + j, text, head)
         text = f(border=1, text_wrap=True)
         small = f(border=1, text_wrap=True, font_size=8)
         conflicts: dict[str, dict[int, Any]] = {}
         for d in plan.decisions:
             if d.status in (CONFLICT, REJECTED) and d.result.opd_code and d.result.quarter:
                 conflicts.setdefault(d.result.opd_code, {})[d.result.quarter] = d
-        r = 5
+        r = S.first_row
         colors = {"diterima": ("#C6EFCE", "#006100"), "belum": ("#EDEDED", "#3A3A3A"),
                   "ditolak": ("#FFC7CE", "#9C0006")}
         for i, p in enumerate(plan.opds.values(), start=1):
-            ws.write_number(r, 0, i, f(border=1, align="center"))
-            ws.write_string(r, 1, p.code, text)
-            ws.write_string(r, 2, p.name or "", text)
-            for j, q in enumerate(QUARTERS):
-                c = 3 + 3 * j
+            ws.write_number(r, S.NO, i, f(border=1, align="center"))
+            ws.write_string(r, S.KODE, p.code, text)
+            ws.write_string(r, S.NAMA, p.name or "", text)
+            for q in QUARTERS:
+                c = S.block(q)
                 own, source = p.accepted.get(q), p.sources.get(q)
                 rejected = conflicts.get(p.code, {}).get(q)
                 if own is not None:
@@ -351,16 +284,15 @@ class RecapWriter:
                 else:
                     status, name, when = "belum", "", None
                 bg, fg = colors[status]
-                ws.write_string(r, c, status, f(border=1, align="center", bg_color=bg, font_color=fg))
-                ws.write_string(r, c + 1, name, small)
-                ws.write_string(r, c + 2, _local_time(when), small)
+                ws.write_string(r, c + S.BLOCK_STATUS, status,
+                                f(border=1, align="center", bg_color=bg, font_color=fg))
+                ws.write_string(r, c + S.BLOCK_FILE, name, small)
+                ws.write_string(r, c + S.BLOCK_TIME, _local_time(when), small)
             r += 1
-        r += 2
-        ws.merge_range(r, 0, r, 8, "SEMUA BERKAS YANG DIBACA", f(bold=True))
+        r = S.files_title_row(len(plan.opds))
+        ws.merge_range(r, S.F_NO, r, len(S.files_headers) - 1, "SEMUA BERKAS YANG DIBACA", f(bold=True))
         r += 1
-        heads = ["NO.", "KODE OPD", "BERKAS", "TW", "STATUS", "DIGANTIKAN OLEH", "WAKTU SIMPAN",
-                 "GALAT/PERINGATAN", "CATATAN"]
-        for c, h in enumerate(heads):
+        for c, h in enumerate(S.files_headers):
             ws.write_string(r, c, h, head)
         r += 1
         order = {ACCEPTED: 0, SUPERSEDED: 1, CONFLICT: 2, DUPLICATE: 3, REJECTED: 4}
@@ -368,105 +300,81 @@ class RecapWriter:
                                                                      d.result.quarter or 0,
                                                                      order[d.status], d.result.name)), 1):
             res = d.result
-            ws.write_number(r, 0, i, f(border=1, align="center"))
-            ws.write_string(r, 1, res.opd_code or "", small)
-            ws.write_string(r, 2, res.name, small)
-            ws.write_string(r, 3, f"TW {ROMAN[res.quarter]}" if res.quarter else "", small)
-            ws.write_string(r, 4, d.status, small)
-            ws.write_string(r, 5, d.superseded_by.name if d.superseded_by else "", small)
-            ws.write_string(r, 6, _local_time(res.saved_at), small)
-            ws.write_string(r, 7, f"{res.n_error}/{res.n_warning}", small)
-            ws.write_string(r, 8, d.note or "", small)
+            ws.write_number(r, S.F_NO, i, f(border=1, align="center"))
+            ws.write_string(r, S.F_KODE, res.opd_code or "", small)
+            ws.write_string(r, S.F_BERKAS, res.name, small)
+            ws.write_string(r, S.F_TW, f"TW {ROMAN[res.quarter]}" if res.quarter else "", small)
+            ws.write_string(r, S.F_STATUS, d.status, small)
+            ws.write_string(r, S.F_SUPERSEDED, d.superseded_by.name if d.superseded_by else "", small)
+            ws.write_string(r, S.F_SAVED, _local_time(res.saved_at), small)
+            ws.write_string(r, S.F_COUNTS, f"{res.n_error}/{res.n_warning}", small)
+            ws.write_string(r, S.F_NOTE, d.note or "", small)
             r += 1
-        ws.freeze_panes(5, 3)
-        ws.repeat_rows(3, 4)
+        ws.freeze_panes(*S.freeze())
+        ws.repeat_rows(*S.repeat())
         return ws
 
     # -- long tables -------------------------------------------------------------------------
-    def _table(self, name: str, headers: list[str], widths: list[float], rows: Iterable[tuple],
-               n_rows: int, formats: dict[int, Any], subtitle: str, percent_formula: tuple | None = None):
+    def _table(self, table: LongTable, rows: Iterable[tuple], n_rows: int):
         f = self.f
-        ws = self._sheet(name, widths)
-        self._heading(ws, len(headers) - 1, subtitle)
-        top = 3
-        if not fits_in_sheet(n_rows, len(headers)):
-            ws.merge_range(top, 0, top, len(headers) - 1, exports_only_text(n_rows),
+        cell_formats = {c: f(**col.props) for c, col in enumerate(table.columns) if col.style}
+        ws = self._sheet(table.sheet, table.widths)
+        self._heading(ws, table.last_col, table.subtitle)
+        top = table.header_row
+        if not fits_in_sheet(n_rows, len(table.columns)):
+            ws.merge_range(top, FIRST_COL, top, table.last_col, exports_only_text(n_rows),
                            f(bold=True, font_color="#9C0006", text_wrap=True))
-            ws.set_row(top, 36)
+            ws.set_row(top, table.note_height)
             return ws
         cell = f(border=0)
         formula = None
-        if percent_formula:
-            col, real_c, pagu_c = percent_formula
-
-            def percent(r: int) -> str:
-                rr, pp = a1(r, real_c), a1(r, pagu_c)
-                return f'IF(AND(ISNUMBER({rr}),N({pp})<>0),{rr}/{pp},"")'
-
-            formula = (col, percent)
-        r = top + 1 + ws.write_long_rows(top + 1, rows, [formats.get(c, cell) for c in range(len(headers))],
-                                         formula)
-        last = max(r - 1, top + 1)
-        if r == top + 1:
-            for c in range(len(headers)):
-                ws.write_blank(top + 1, c, None, cell)
-        ws.add_table(top, 0, last, len(headers) - 1, {
-            "columns": [{"header": h} for h in headers], "autofilter": True,
-            "style": "Table Style Light 9", "name": name.replace(" ", "")})
-        ws.freeze_panes(top + 1, 0)
+        if table.percent:
+            col, real_c, pagu_c = table.percent_cols()
+            formula = (col, lambda r: calc.percent_formula(a1(r, real_c), a1(r, pagu_c)))
+        n = ws.write_long_rows(table.first_row, rows,
+                               [cell_formats.get(c, cell) for c in range(len(table.columns))], formula)
+        if n == 0:
+            for c in range(len(table.columns)):
+                ws.write_blank(table.first_row, c, None, cell)
+        ws.add_table(top, FIRST_COL, table.last_row(n), table.last_col, {
+            "columns": [{"header": h} for h in table.headers], "autofilter": True,
+            "style": table.style_name, "name": table.table_name})
+        ws.freeze_panes(*table.freeze())
         ws.repeat_rows(top)
         return ws
 
     def _rincian(self, rows: Iterable[tuple], n_rows: int):
-        f = self.f
-        headers = list(RINCIAN_HEADERS)
-        widths = [10, 28, 18, 20, 48, 12, 17, 9, 17, 11]
-        formats = {6: f(num_format="#,##0"), 8: f(num_format="#,##0"), 9: f(num_format="0.00%")}
-        return self._table(SHEET_RINCIAN, headers, widths, rows, n_rows, formats,
-                           "Setiap baris anggaran setiap perangkat daerah per triwulan (realisasi triwulan "
-                           "itu saja). Gunakan filter di judul kolom.", percent_formula=(9, 8, 6))
+        return self._table(RINCIAN, rows, n_rows)
 
     def _indikator(self, rows: list[tuple]):
-        f = self.f
-        headers = list(INDIKATOR_HEADERS)
-        widths = [10, 26, 36, 18, 36, 9, 9, 9, 9, 9, 9, 9, 11, 10, 11, 13]
-        formats = {13: f(num_format="0%"), 14: f(num_format="0%")}
-        return self._table(SHEET_INDIKATOR, headers, widths, rows, len(rows), formats,
-                           "Realisasi indikator dalam satuannya (persen ditulis 66,5 untuk 66,5%); "
-                           "capaian dan predikat dihitung ulang.")
+        return self._table(INDIKATOR, rows, len(rows))
 
     def _temuan(self):
-        headers = list(TEMUAN_HEADERS)
-        widths = [30, 10, 26, 14, 7, 11, 30, 90]
         sev = {"error": "galat", "warning": "peringatan", "info": "info"}
         rows = [(x.file, x.opd_code or "", x.opd_name or "", x.sheet or "", x.cell or "",
                  sev.get(x.severity, x.severity), x.code, x.message) for x in self.findings]
-        f = self.f
-        return self._table(SHEET_TEMUAN, headers, widths, rows, len(rows),
-                           {7: f(text_wrap=True)},
-                           "Semua temuan pemeriksaan setiap berkas, dan temuan penggabungan "
-                           "(kiriman ulang, konflik, berkas ditolak).")
+        return self._table(TEMUAN, rows, len(rows))
 
     # -- charts ----------------------------------------------------------------------------
     def _grafik(self):
-        L, f = RecapLayout, self.f
-        ws = self._sheet(SHEET_GRAFIK, [2, 12, 22] + [12] * 18)
-        self._heading(ws, 16, "Grafik dari sheet Ringkasan (dihitung ulang otomatis).")
+        L, G, f = RecapLayout, GrafikLayout, self.f
+        ws = self._sheet(SHEET_GRAFIK, G.widths)
+        self._heading(ws, G.heading_last_col, "Grafik dari sheet Ringkasan (dihitung ulang otomatis).")
         # the city's quarters as a small table, referenced by the column chart
         head = f(bold=True, border=1, align="center", bg_color=HEADER_FILL)
-        ws.write_string(3, 1, "Triwulan", head)
-        ws.write_string(3, 2, "Realisasi kota", head)
-        for i, (q, col) in enumerate(zip(QUARTERS, L.TW)):
-            r = 4 + i
-            ws.write_string(r, 1, f"TW {ROMAN[q]}", f(border=1, align="center"))
-            values = [x.total.get(q) for x in self.figures if x.total.get(q) is not None]
-            self._formula(ws, r, 2, f"'{SHEET_RINGKASAN}'!{a1(self.total_row, col)}",
-                          f(border=1, num_format="#,##0"), sum(values) if values else None)
+        ws.write_string(G.header_row, G.LABEL, G.headers[0], head)
+        ws.write_string(G.header_row, G.VALUE, G.headers[1], head)
+        for q, col in zip(QUARTERS, L.TW):
+            r = G.quarter_row(q)
+            ws.write_string(r, G.LABEL, f"TW {ROMAN[q]}", f(border=1, align="center"))
+            self._formula(ws, r, G.VALUE, sheet_ref(SHEET_RINGKASAN, self.total_row, col),
+                          f(border=1, num_format="#,##0"),
+                          calc.blank_sum(x.total.get(q) for x in self.figures))
         col = self.wb.add_chart({"type": "column"})
         col.add_series({
-            "name": "Realisasi kota",
-            "categories": [SHEET_GRAFIK, 4, 1, 7, 1],
-            "values": [SHEET_GRAFIK, 4, 2, 7, 2],
+            "name": G.headers[1],
+            "categories": [SHEET_GRAFIK, G.first_row, G.LABEL, G.last_row(), G.LABEL],
+            "values": [SHEET_GRAFIK, G.first_row, G.VALUE, G.last_row(), G.VALUE],
             "data_labels": {"value": True, "num_format": '"Rp "#,##0.0,,," M"'},
             "fill": {"color": "#548235"},
         })
@@ -474,8 +382,9 @@ class RecapWriter:
         col.set_y_axis({"num_format": '"Rp "#,##0,,," M"', "min": 0,
                         "major_gridlines": {"visible": True}})
         col.set_legend({"none": True})
-        col.set_size({"width": 720, "height": 300})
-        ws.insert_chart(3, 4, col)
+        width, height = G.city_chart_size
+        col.set_size({"width": width, "height": height})
+        ws.insert_chart(*G.city_chart_at, col)
         n = len(self.figures)
         first, last = L.opd_chart_rows(n)
         bar = self.wb.add_chart({"type": "bar"})
@@ -490,18 +399,19 @@ class RecapWriter:
         bar.set_x_axis({"num_format": "0%", "min": 0, "major_gridlines": {"visible": True}})
         bar.set_y_axis({"reverse": True, "num_font": {"size": 8}})
         bar.set_legend({"none": True})
-        bar.set_size({"width": 960, "height": L.opd_chart_height(n)})
-        ws.insert_chart(19, 1, bar)
+        bar.set_size({"width": G.opd_chart_width, "height": L.opd_chart_height(n)})
+        ws.insert_chart(*G.opd_chart_at, bar)
         return ws
 
     def _meta(self):
+        M = RecapMetaLayout
         ws = self.wb.add_worksheet(SHEET_META)
         for r, (k, v) in enumerate(self.meta.rows()):
-            ws.write_string(r, 0, k)
+            ws.write_string(r, M.KEY, k)
             if isinstance(v, int):
-                ws.write_number(r, 1, v)
+                ws.write_number(r, M.VALUE, v)
             else:
-                ws.write_string(r, 1, str(v))
+                ws.write_string(r, M.VALUE, str(v))
         ws.very_hidden()
         return ws
 
@@ -557,8 +467,9 @@ class RecapMeta:
     def parse(cls, grid: list[list[Any]]) -> "RecapMeta":
         """From the sheet's values (column A keys, column B values); ValueError (Bahasa
         Indonesia) when the sheet is not a recap's or is damaged."""
-        values = {row[0]: (row[1] if len(row) > 1 else None) for row in grid
-                  if row and isinstance(row[0], str)}
+        K, V = RecapMetaLayout.KEY, RecapMetaLayout.VALUE
+        values = {row[K]: (row[V] if len(row) > V else None) for row in grid
+                  if len(row) > K and isinstance(row[K], str)}
         if values.get("marker") != RECAP_MARKER:
             raise ValueError("penanda rekap xlkinerja tidak ditemukan")
         try:
@@ -599,10 +510,6 @@ class RecapMeta:
             target=target)
 
 
-_LONG_HEADERS = {SHEET_RINCIAN: RINCIAN_HEADERS, SHEET_INDIKATOR: INDIKATOR_HEADERS,
-                 SHEET_TEMUAN: TEMUAN_HEADERS}
-
-
 def fits_in_sheet(n_rows: int, n_cols: int) -> bool:
     return n_rows * n_cols <= MAX_XLSX_LONG_CELLS
 
@@ -616,15 +523,14 @@ def exports_only_text(n_rows: int) -> str:
 
 def long_sheet_rows(sheet: str) -> int:
     """How many rows the long sheet ``sheet`` holds before its table goes to the exports only."""
-    return MAX_XLSX_LONG_CELLS // len(_LONG_HEADERS[sheet])
+    return MAX_XLSX_LONG_CELLS // len(LONG_TABLES[sheet].columns)
 
 
 def sheets_in_exports_only(n_budget_rows: int, n_indicator_rows: int, n_findings: int) -> list[tuple[str, int]]:
     """The long sheets of a recap whose table goes to the exports only, with their row counts."""
-    return [(name, n) for name, n, cols in ((SHEET_RINCIAN, n_budget_rows, len(RINCIAN_HEADERS)),
-                                            (SHEET_INDIKATOR, n_indicator_rows, len(INDIKATOR_HEADERS)),
-                                            (SHEET_TEMUAN, n_findings, len(TEMUAN_HEADERS)))
-            if not fits_in_sheet(n, cols)]
+    return [(table.sheet, n) for table, n in ((RINCIAN, n_budget_rows), (INDIKATOR, n_indicator_rows),
+                                              (TEMUAN, n_findings))
+            if not fits_in_sheet(n, len(table.columns))]
 
 
 def _local_time(iso: str | None) -> str:
@@ -655,4 +561,6 @@ def write_recap(path: Path, plan: Plan, figures: list[OpdSummary], findings: lis
     return writer.write(path, budget_rows, n_budget_rows, indicator_rows)
 
 
-__all__ = ["write_recap", "RecapLayout", "RecapMeta", "ConsolidationFinding", "RECAP_MARKER"]
+__all__ = ["write_recap", "RecapLayout", "RecapMeta", "ConsolidationFinding", "RECAP_MARKER",
+           "SHEET_RINGKASAN", "SHEET_STATUS", "SHEET_RINCIAN", "SHEET_INDIKATOR", "SHEET_TEMUAN",
+           "SHEET_GRAFIK", "OPD_CHART_SERIES"]

@@ -28,8 +28,8 @@ from xlkinerja.consolidation.figures import (BUDGET_COLUMNS, DEFAULT_SCALE, INDI
 from xlkinerja.consolidation.ledger import Ledger
 from xlkinerja.consolidation.options import ConsolidateOptions
 from xlkinerja.consolidation.plan import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, SUPERSEDED, Plan, make_plan
-from xlkinerja.consolidation.recap import (SHEET_RINCIAN, SHEET_TEMUAN, ConsolidationFinding, long_sheet_rows,
-                    sheets_in_exports_only, write_recap)
+from xlkinerja.consolidation.recap import ConsolidationFinding, long_sheet_rows, sheets_in_exports_only, write_recap
+from xlkinerja.consolidation.recap_layout import SHEET_RINCIAN, SHEET_TEMUAN, TEMUAN
 from xlkinerja.consolidation.records import FileResult, entries_from_compact, read_file, sha256_file
 
 
@@ -349,7 +349,7 @@ class _Exports:
             self._parquet.abort()
 
 
-FINDING_COLUMNS = ["berkas", "kode_opd", "nama_opd", "sheet", "sel", "tingkat", "kode", "pesan"]
+FINDING_COLUMNS = TEMUAN.keys  # the columns of Temuan Validasi, in the order of its rows
 
 
 class _ParquetTables:

@@ -10,8 +10,8 @@ output), and brings the open workbook up to date in place: the workbook's file c
 replaced while Excel has it open, and the user keeps the window. Each data sheet is rewritten
 from the temporary file (:mod:`xlkinerja.desk.sheetimage`: values and formulas, formats, merged
 cells, row heights, Excel tables resized, conditional formats, print area); the per-OPD chart of
-Grafik gets its new source rows and height (:class:`~.recap.RecapLayout`). Sheets are unprotected
-and protected again around the writes exactly as for the formulir
+Grafik gets its new source rows and height (positions from
+:class:`~xlkinerja.consolidation.recap_layout.RecapLayout`). Sheets are unprotected and protected again around the writes exactly as for the formulir
 (:class:`xlkinerja.desk.buttons.ProtectionAccess`). The user gets a message in Bahasa Indonesia: the
 files read, what became of them, the OPD statuses, the findings, where the ledger is.
 
@@ -28,7 +28,8 @@ from pathlib import Path
 from xlkinerja.desk.excel import ButtonProblem, ProtectionAccess, quiet_screen, xlwings_version_note
 from xlkinerja.workbook.layout import SHEET_META
 from xlkinerja.reading.sources import XlwingsSource
-from xlkinerja.consolidation.recap import OPD_CHART_SERIES, SHEET_GRAFIK, SHEET_RINGKASAN, RecapLayout, RecapMeta
+from xlkinerja.consolidation.recap import RecapMeta
+from xlkinerja.consolidation.recap_layout import OPD_CHART_SERIES, SHEET_GRAFIK, SHEET_RINGKASAN, RecapLayout
 
 __all__ = ["konsolidasi_rekap", "refresh_workbook"]
 

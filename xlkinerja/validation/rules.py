@@ -28,7 +28,7 @@ from typing import Iterable, Iterator
 from xlkinerja.workbook import calc
 from xlkinerja.findings import Finding, Severity
 from xlkinerja.workbook.formulas import quarter_values
-from xlkinerja.workbook.layout import NARRATIVES, QUARTER_SHEETS, Q, a1
+from xlkinerja.workbook.layout import NARRATIVES, QUARTER_SHEETS, Q, a1, printed_col
 from xlkinerja.form.model import NOT_AVAILABLE, QUARTERS, ROMAN, Frequency, Indikator
 from xlkinerja.base.numbers import format_number, format_percent, format_rupiah, parse_number_text
 from xlkinerja.reading.preflight import preflight
@@ -146,7 +146,7 @@ class EntryRules:
                         self.add(Severity.WARNING, "ENTRY_MISSING",
                                  f"Realisasi '{_short(leaf.name)}' kosong padahal sub kegiatan lain "
                                  f"di TW {ROMAN[q]} sudah diisi. Isi 0 bila belum ada belanja, atau "
-                                 "jelaskan di KETERANGAN (kolom 13).", raw, leaf.id, q)
+                                 f"jelaskan di KETERANGAN (kolom {printed_col(Q.KET)}).", raw, leaf.id, q)
                     continue
                 amount = number_value(value)
                 if amount is None:
@@ -213,7 +213,7 @@ class EntryRules:
                     if q == 4 and ind.frequency is Frequency.YEARLY and read.is_filled and not has_ket:
                         self.add(Severity.WARNING, "ENTRY_YEARLY_MISSING",
                                  f"Indikator tahunan '{_short(ind.text)}' belum berisi realisasi pada "
-                                 "TW IV. Isi nilainya, atau jelaskan di KETERANGAN (kolom 8) mengapa "
+                                 f"TW IV. Isi nilainya, atau jelaskan di KETERANGAN (kolom {printed_col(Q.IND_KET)}) mengapa "
                                  "belum tersedia.", ket or raw, ind.id, q)
                     elif (raw.is_empty and ind.frequency is Frequency.QUARTERLY and read.is_filled
                           and not has_ket):
@@ -242,7 +242,7 @@ class EntryRules:
                              f"Capaian '{_short(ind.text)}' TW {ROMAN[q]} {format_percent(raw_capaian, 0)} "
                              f"(realisasi {_value_text(ind, model_value)} dari target "
                              f"{_target_text(ind)}) di bawah {format_percent(self.options.low_capaian, 0)}. "
-                             "Jelaskan penyebabnya di KETERANGAN (kolom 8).",
+                             f"Jelaskan penyebabnya di KETERANGAN (kolom {printed_col(Q.IND_KET)}).",
                              ket or raw, ind.id, q)
 
     def narratives(self) -> None:

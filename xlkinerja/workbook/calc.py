@@ -15,7 +15,7 @@ from xlkinerja.form.model import (NOT_AVAILABLE, Annual, BudgetRow, CapaianSetti
 __all__ = [
     "BudgetFigure", "budget_figures", "budget_percent", "capaian_raw", "capaian_display",
     "annual_realisasi", "capaian_formula", "annual_formula", "sum_formula", "percent_formula",
-    "indicator_value",
+    "indicator_value", "blank_sum", "blank_average", "plain_sum_formula", "average_formula",
 ]
 
 
@@ -110,6 +110,18 @@ def capaian_display(raw: float | None, settings: CapaianSettings) -> float | Non
     return raw
 
 
+def blank_sum(values) -> float | None:
+    """:func:`sum_formula` in Python: the sum of the numbers, None (blank) when there is none."""
+    numbers = [v for v in values if v is not None]
+    return sum(numbers) if numbers else None
+
+
+def blank_average(values) -> float | None:
+    """:func:`average_formula` in Python: the mean of the numbers, None when there is none."""
+    numbers = [v for v in values if v is not None]
+    return sum(numbers) / len(numbers) if numbers else None
+
+
 def annual_realisasi(values: list[float | None], annual: Annual) -> float | None:
     numbers = [v for v in values if v is not None]
     if not numbers:
@@ -117,8 +129,8 @@ def annual_realisasi(values: list[float | None], annual: Annual) -> float | None
     if annual is Annual.LAST:
         return numbers[-1]
     if annual is Annual.SUM:
-        return sum(numbers)
-    return sum(numbers) / len(numbers)
+        return blank_sum(numbers)
+    return blank_average(numbers)
 
 
 # -- Excel formulas -----------------------------------------------------------------------------
@@ -130,10 +142,23 @@ def sum_formula(refs: list[str]) -> str:
 
 
 def plain_sum_formula(refs: list[str]) -> str:
+    """SUM over cells, 0 when none holds a number (Python: ``sum``)."""
     return _aggregate("SUM", refs)
 
 
-def _aggregate(func: str, refs: list[str], chunk: int = 200) -> str:
+def average_formula(refs: list[str]) -> str:
+    """AVERAGE over cells; blank ("") when none of them holds a number (past Excel's 255
+    arguments, SUM/COUNT: an average of averages would be wrong)."""
+    count = _aggregate("COUNT", refs)
+    mean = (f"AVERAGE({','.join(refs)})" if len(refs) <= _CHUNK
+            else f"{_aggregate('SUM', refs)}/{count}")
+    return f'IF({count}=0,"",{mean})'
+
+
+_CHUNK = 200  # references a function call takes before _aggregate splits it
+
+
+def _aggregate(func: str, refs: list[str], chunk: int = _CHUNK) -> str:
     """FUNC(refs) staying under Excel's 255 arguments: SUM(FUNC(..200..),FUNC(..)) past that."""
     if len(refs) <= chunk:
         return f"{func}({','.join(refs)})"
@@ -184,11 +209,10 @@ def capaian_formula(r: str, ind: Indikator, settings: CapaianSettings, target_re
 
 def annual_formula(refs: list[str], annual: Annual) -> str:
     """Realisasi for the year from the four quarter cells (in order TW I..IV)."""
-    joined = ",".join(refs)
     if annual is Annual.SUM:
-        return f'IF(COUNT({joined})=0,"",SUM({joined}))'
+        return sum_formula(refs)
     if annual is Annual.AVERAGE:
-        return f'IF(COUNT({joined})=0,"",AVERAGE({joined}))'
+        return average_formula(refs)
     expr = '""'
     for ref in refs:  # the latest quarter holding a number wins
         expr = f"IF(ISNUMBER({ref}),{ref},{expr})"

@@ -65,6 +65,15 @@ class Q(IntEnum):
 
 
 LAST_PRINTED_COL = Q.KET
+
+
+def printed_col(col: Q) -> int:
+    """The number printed above column ``col`` of a quarter sheet (its column-number row), the
+    one messages and the Petunjuk cite ("KETERANGAN (kolom 13)")."""
+    if not Q.NO <= col <= LAST_PRINTED_COL:
+        raise ValueError(f"column {col!r} has no printed number")
+    return int(col) + 1
+
 NARRATIVE_LABEL_LAST = Q.CARA  # label merged A..E, text merged F..M
 
 

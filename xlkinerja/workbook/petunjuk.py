@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from xlkinerja.base.version import __version__
-from xlkinerja.workbook.layout import QUARTER_SHEETS, SHEET_HASIL, SHEET_REKAP, TEMPLATE_VERSION
+from xlkinerja.workbook.layout import QUARTER_SHEETS, SHEET_HASIL, SHEET_REKAP, TEMPLATE_VERSION, Q, printed_col
 from xlkinerja.form.model import Form
 from xlkinerja.base.numbers import format_decimal
 
@@ -20,6 +20,7 @@ def petunjuk_blocks(form: Form, vba: bool = False,
     lower = ("(2 × target − realisasi) ÷ target, paling rendah 0%"
              if form.capaian.lower_formula.value == "pmk" else "target ÷ realisasi")
     sheets = ", ".join(QUARTER_SHEETS)
+    n = {col: printed_col(col) for col in Q if col <= Q.KET}  # the numbers printed above the columns
     blocks: list[tuple[str, str]] = [
         ("title", f"PETUNJUK PENGISIAN FORMULIR PENGUKURAN KINERJA PERANGKAT DAERAH TAHUN {form.year}"),
         ("text", f"Perangkat Daerah: {form.opd_name} (kode {form.opd_code})"),
@@ -27,25 +28,27 @@ def petunjuk_blocks(form: Form, vba: bool = False,
         ("heading", "1. Apa yang diisi"),
         ("text", f"Isi sheet triwulan yang sedang dilaporkan ({sheets}). Hanya sel berwarna kuning "
                  "yang dapat diisi; sel lain terkunci agar rumus dan pagu tidak berubah."),
-        ("text", "• Kolom 6 REALISASI (indikator): nilai indikator pada triwulan itu, dalam satuan "
-                 "indikator. Bila nilainya belum tersedia (misalnya indeks tahunan yang belum "
-                 "diterbitkan), ketik tanda - dan jelaskan di kolom 8 KETERANGAN."),
-        ("text", "• Kolom 11 REALISASI (anggaran): realisasi belanja setiap sub kegiatan pada "
-                 "triwulan itu saja, bukan jumlah sejak awal tahun, dalam rupiah. Ketik angkanya "
-                 "saja tanpa 'Rp'; pemisah ribuan muncul sendiri. Isi 0 bila belum ada belanja."),
-        ("text", "• Kolom 8 dan 13 KETERANGAN: penjelasan singkat, wajib bila capaian rendah, "
-                 "bila realisasi belum ada, atau bila ada hal yang perlu diketahui pemeriksa."),
+        ("text", f"• Kolom {n[Q.IND_REAL]} REALISASI (indikator): nilai indikator pada triwulan "
+                 "itu, dalam satuan indikator. Bila nilainya belum tersedia (misalnya indeks "
+                 f"tahunan yang belum diterbitkan), ketik tanda - dan jelaskan di kolom {n[Q.IND_KET]} KETERANGAN."),
+        ("text", f"• Kolom {n[Q.REAL]} REALISASI (anggaran): realisasi belanja setiap sub "
+                 "kegiatan pada triwulan itu saja, bukan jumlah sejak awal tahun, dalam rupiah. "
+                 "Ketik angkanya saja tanpa 'Rp'; pemisah ribuan muncul sendiri. Isi 0 bila belum "
+                 "ada belanja."),
+        ("text", f"• Kolom {n[Q.IND_KET]} dan {n[Q.KET]} KETERANGAN: penjelasan singkat, wajib "
+                 "bila capaian rendah, bila realisasi belum ada, atau bila ada hal yang perlu "
+                 "diketahui pemeriksa."),
         ("text", "• Faktor Pendorong, Uraian Permasalahan dan Rencana Tindak Lanjut di bawah tabel: "
                  "wajib diisi setiap triwulan."),
         ("gap", ""),
         ("heading", "2. Yang dihitung otomatis (tidak perlu dan tidak dapat diubah)"),
-        ("text", "• Kolom 12 % anggaran = realisasi ÷ pagu, dua desimal; kosong bila realisasi "
-                 "belum diisi atau pagu 0."),
+        ("text", f"• Kolom {n[Q.PERSEN]} % anggaran = realisasi ÷ pagu, dua desimal; kosong bila "
+                 "realisasi belum diisi atau pagu 0."),
         ("text", "• Realisasi dan pagu kegiatan dan program = jumlah rinciannya; Total Anggaran = "
                  "jumlah semua program."),
-        ("text", "• Kolom 7 % capaian indikator, tanpa desimal: realisasi ÷ target untuk indikator "
-                 f"yang semakin tinggi semakin baik; {lower} untuk indikator yang semakin rendah "
-                 f"semakin baik; {cap_text}. Tanda - atau sel kosong berarti belum ada capaian."),
+        ("text", f"• Kolom {n[Q.CAPAIAN]} % capaian indikator, tanpa desimal: realisasi ÷ target "
+                 f"untuk indikator yang semakin tinggi semakin baik; {lower} untuk indikator yang "
+                 f"semakin rendah semakin baik; {cap_text}. Tanda - atau sel kosong berarti belum ada capaian."),
         ("text", f"• Sheet {SHEET_REKAP}: realisasi anggaran per triwulan dan setahun, sisa "
                  "anggaran, serta realisasi akhir dan capaian setiap indikator."),
         ("gap", ""),

@@ -20,6 +20,7 @@ from xlkinerja.workbook.xlsxkit import (HEADER_FILL, INPUT_FILL, OVER_FILL, OVER
                       AutoHeightSheet, Formats, ProtectedWorkbook, RowFit, text_lines)
 from xlkinerja.workbook.formulas import FormulaMap, quarter_values, rekap_values
 from xlkinerja.workbook.layout import (HV, META_MARKER, NARRATIVE_LABEL_LAST, NARRATIVES, PETUNJUK_TEXT_COL, Q,
+                     LAST_PRINTED_COL, printed_col,
                      QUARTER_SHEETS, R, REKAP_TW, SHEET_HASIL, SHEET_META, SHEET_PETUNJUK,
                      SHEET_REKAP, SHEET_XLWINGS_CONF, TEMPLATE_VERSION, HasilLayout,
                      WorkbookLayout, a1, button_places)
@@ -190,8 +191,8 @@ class FormulirWriter:
         ws.set_row(h, 24)
         ws.set_row(h2, 24)
         num_fmt = f.header(italic=True, bold=False, font_size=8, num_format="0")
-        for col in range(Q.NO, Q.KET + 1):
-            ws.write_number(L.number_row, col, col + 1, num_fmt)
+        for col in range(Q.NO, LAST_PRINTED_COL + 1):
+            ws.write_number(L.number_row, col, printed_col(Q(col)), num_fmt)
 
         self._indicator_block(ws, q, entries)
         self._budget_block(ws, q, entries)
