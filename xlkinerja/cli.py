@@ -44,6 +44,8 @@ def _output_path(value: str, allowed: tuple[str, ...] = (".xlsx", ".xlsm")) -> P
 # -- generate ---------------------------------------------------------------------------------
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    if args.tahun_berikut:
+        return _roll_over(args)
     if args.master and args.spec:
         raise UserError("pilih salah satu: SPEC untuk satu OPD (generate SPEC.yaml -o "
                         "formulir.xlsx), atau --master untuk banyak OPD (generate --master "
@@ -62,10 +64,109 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from xlkinerja.workbook.generate import generate_from_spec
 
     out = _output_path(args.output)
+    if args.dari:
+        return _generate_revision(args, out)
+    if args.revisi or args.mulai or args.tanggal:
+        raise UserError("--revisi/--mulai/--tanggal membuat formulir revisi dari formulir lama: "
+                        "sebutkan berkas lamanya dengan --dari BERKAS_LAMA.xlsx")
     written = generate_from_spec(Path(args.spec), out, password=args.password, fill=args.isian)
     _out(f"Ditulis: {written.path}")
     _out(f"  {written.summary}")
+    _spec_notes(written)
     return EXIT_OK
+
+
+def _spec_notes(written) -> None:
+    if written.notes:
+        _out("Catatan (periksa; tidak menghalangi penulisan):")
+        _problem_lines(written.notes, _out)
+
+
+def _roll_over(args: argparse.Namespace) -> int:
+    from xlkinerja.validation.carry import CarryError, roll_over
+
+    if args.spec or args.master or args.dari:
+        raise UserError("--tahun-berikut memakai satu sumber saja: --tahun-berikut SPEC.yaml "
+                        "atau --tahun-berikut FORMULIR_TERISI.xlsx, dengan -o BERKAS.yaml")
+    if not args.output or Path(args.output).suffix.lower() not in (".yaml", ".yml"):
+        raise UserError("--tahun-berikut menulis spesifikasi YAML untuk diisi: -o "
+                        "spesifikasi_tahun_depan.yaml")
+    source = Path(args.tahun_berikut)
+    if not source.is_file():
+        raise UserError(f"{source}: tidak ditemukan")
+    try:
+        path, form, last = roll_over(source, Path(args.output))
+    except CarryError as exc:
+        raise UserError(str(exc)) from None
+    _out(f"Ditulis: {path}")
+    _out(f"  spesifikasi {form.opd_name} tahun {form.year + 1}: {len(form.leaves())} sub "
+         f"kegiatan dan {len(form.indicators())} indikator dibawa dari {form.year}")
+    known = sum(1 for v in last.values() if v is not None)
+    if last:
+        _out(f"  realisasi {form.year} sebagai pembanding: {known} dari {len(last)} indikator")
+    _out("  Isi setiap 'target' dan 'pagu' yang bertanda ISI, lalu: xlkinerja generate "
+         f"{path} -o formulir_{form.year + 1}.xlsx")
+    return EXIT_OK
+
+
+def _revision_args(args: argparse.Namespace) -> tuple[int | None, str | None]:
+    from xlkinerja.form.formcheck import parse_quarter
+
+    quarter = None
+    if args.mulai:
+        quarter = parse_quarter(args.mulai)
+        if quarter is None:
+            raise UserError(f"--mulai {args.mulai!r} tidak dikenal: tulis I, II, III atau IV")
+    date = None
+    if args.tanggal:
+        import datetime as dt
+
+        try:
+            date = dt.date.fromisoformat(args.tanggal.strip()).isoformat()
+        except ValueError:
+            raise UserError(f"--tanggal {args.tanggal!r} tidak dikenal: tulis YYYY-MM-DD, "
+                            "mis. 2024-09-16") from None
+    return quarter, date
+
+
+def _generate_revision(args: argparse.Namespace, out: Path) -> int:
+    from xlkinerja.form.revision import RevisionError
+    from xlkinerja.validation.carry import CarryError, generate_revision
+
+    if args.isian:
+        raise UserError("--isian tidak dipakai bersama --dari: isiannya diambil dari berkas lama")
+    old = Path(args.dari)
+    if not old.is_file():
+        raise UserError(f"{old}: berkas lama tidak ditemukan (untuk satu OPD, --dari adalah "
+                        "berkas formulir yang sudah diisi)")
+    if old.resolve() == out.resolve():
+        raise UserError(f"{out}: keluaran tidak boleh sama dengan berkas lama; berkas masukan "
+                        "tidak pernah diubah")
+    quarter, date = _revision_args(args)
+    try:
+        written, carried = generate_revision(Path(args.spec), out, old, args.revisi, quarter, date,
+                                             password=args.password)
+    except (RevisionError, CarryError) as exc:
+        raise UserError(str(exc)) from None
+    _out(f"Ditulis: {written.path}")
+    _out(f"  {written.summary}")
+    _spec_notes(written)
+    _report_carried(carried)
+    return EXIT_OK if not carried.unplaced else EXIT_PROBLEM
+
+
+def _report_carried(carried) -> None:
+    _out(f"  Dari {carried.source}: {carried.n_carried} isian dipindahkan menurut identitasnya.")
+    _out(f"  {carried.report.summary()}")
+    for line in carried.report.lines():
+        _out(f"    - {line}")
+    for note in carried.notes:
+        _out(f"  Catatan: {note}")
+    if carried.unplaced:
+        _err(f"  {len(carried.unplaced)} isian TIDAK dipindahkan (tidak ada tempatnya di "
+             "formulir baru; sampaikan kepada OPD):")
+        for line in carried.unplaced:
+            _err(f"    - {line}")
 
 
 def _generate_master(args: argparse.Namespace) -> int:
@@ -80,6 +181,12 @@ def _generate_master(args: argparse.Namespace) -> int:
                         "--out formulir")
     if args.isian:
         raise UserError("--isian hanya untuk SPEC (satu OPD), tidak untuk --master")
+    prepare = None
+    if args.dari:
+        prepare = _master_revision(args)
+    elif args.revisi or args.mulai or args.tanggal:
+        raise UserError("--revisi/--mulai/--tanggal membuat formulir revisi: sebutkan folder "
+                        "berkas kembalian dengan --dari FOLDER")
     outdir = Path(args.out)
     if outdir.exists() and not outdir.is_dir():
         raise UserError(f"{outdir} sudah ada dan bukan folder; pilih folder lain untuk --out")
@@ -96,7 +203,8 @@ def _generate_master(args: argparse.Namespace) -> int:
          f"{master.indicator_lines} baris indikator{examples}")
     if any(o.spec is not None for o in master.opds):
         _out(f"Ditulis ke {outdir}:")
-    run = write_from_master(master, outdir, password=args.password, progress=_out)
+    run = write_from_master(master, outdir, password=args.password, progress=_out,
+                            prepare=prepare)
 
     if run.refused or run.failed:
         _err(f"OPD yang TIDAK ditulis ({len(run.refused) + len(run.failed)}):")
@@ -120,6 +228,26 @@ def _generate_master(args: argparse.Namespace) -> int:
     if not run.written:
         return EXIT_NOTHING
     return EXIT_OK if run.complete else EXIT_PROBLEM
+
+
+def _master_revision(args: argparse.Namespace):
+    """The revision of every OPD of the master from its newest returned file in --dari."""
+    from xlkinerja.form.revision import RevisionError
+    from xlkinerja.validation.carry import index_returned, master_prepare, resolve_request
+
+    quarter, date = _revision_args(args)
+    try:
+        request = resolve_request(None, args.revisi, quarter, date)
+    except RevisionError as exc:
+        raise UserError(f"{exc} (untuk --master: --revisi perubahan --mulai III)") from None
+    paths = _expand_inputs([args.dari])
+    if not paths:
+        raise UserError(f"{args.dari}: tidak ada berkas .xlsx/.xlsm kembalian di sana")
+    returned = index_returned(paths)
+    _out(f"Berkas kembalian di {args.dari}: {len(paths)} berkas, {len(returned.by_opd)} OPD")
+    for why in returned.unreadable:
+        _err(f"  dilewati: {why}")
+    return master_prepare(returned, request)
 
 
 def _opd_label(opd) -> str:
@@ -482,6 +610,21 @@ def build_parser() -> argparse.ArgumentParser:
                                       "spesifikasi atau master)")
     g.add_argument("--isian", metavar="ISIAN", help="berkas YAML isian contoh untuk diisikan "
                                                    "(hanya untuk SPEC)")
+    g.add_argument("--dari", metavar="BERKAS_LAMA",
+                   help="formulir revisi (APBD perubahan/pergeseran): berkas formulir lama yang "
+                        "sudah diisi (untuk SPEC), atau folder berkas kembalian (untuk --master); "
+                        "semua isian dipindahkan menurut identitasnya")
+    g.add_argument("--revisi", choices=["perubahan", "pergeseran"],
+                   help="jenis revisi (bila tidak ditulis di spesifikasi)")
+    g.add_argument("--mulai", metavar="TW",
+                   help="triwulan pertama yang dilaporkan terhadap pagu revisi: I, II, III atau IV")
+    g.add_argument("--tanggal", metavar="YYYY-MM-DD",
+                   help="tanggal berlakunya revisi (menentukan triwulan bila --mulai tidak ada)")
+    g.add_argument("--tahun-berikut", metavar="SUMBER",
+                   help="buat spesifikasi tahun berikutnya (-o BERKAS.yaml) dari spesifikasi atau "
+                        "formulir terisi tahun ini: susunan, kode, penandatangan dan indikator "
+                        "dibawa; target dan pagu dikosongkan untuk diisi; realisasi tahun ini "
+                        "disimpan sebagai pembanding")
     g.set_defaults(func=cmd_generate)
 
     v = sub.add_parser("validate", aliases=["validasi"], help="periksa workbook formulir yang dikirim kembali",

@@ -18,15 +18,17 @@ A document provides:
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from xlkinerja.form import codes
 from xlkinerja.form.model import (Annual, BudgetRow, CapaianSettings, Form, Frequency, Indikator, Level,
-                    LowerFormula, Polarity, Sasaran, Signatory)
+                    LowerFormula, Polarity, RevisionKind, Sasaran, Signatory)
 from xlkinerja.form.nip import parse_nip
-from xlkinerja.base.numbers import format_rupiah, parse_number_text
+from xlkinerja.form.revision import RevisionRequest
+from xlkinerja.base.numbers import format_number, format_rupiah, parse_number_text
 from xlkinerja.form.yamlsource import Problem
 
 __all__ = ["TemplateSpec", "Checker", "Ids", "build_form", "POLARITY", "FREQUENCY", "ANNUAL",
@@ -38,6 +40,10 @@ class TemplateSpec:
     form: Form
     password: str | None
     source: str
+    #: the spec declares that it revises an issued form (``revisi``); see :mod:`.revision`
+    revision: RevisionRequest | None = None
+    #: remarks that block nothing (located like problems), e.g. a target below last year's
+    notes: list = field(default_factory=list)
 
 
 class Document(Protocol):
@@ -245,15 +251,101 @@ def build_form(c: Checker, top: dict, source: str) -> TemplateSpec | None:
         password = str(password)
 
     sasaran = _parse_sasaran(c, top.get("sasaran"))
-    programs = _parse_budget(c, top.get("program"), opd_code or "")
+    murni: dict[str, float] = {}
+    programs = _parse_budget(c, top.get("program"), opd_code or "", murni)
+    revision = _parse_revision(c, top.get("revisi"), murni) if "revisi" in top else None
+    if murni and "revisi" not in top:
+        c.problem(("program",), "'pagu_murni' hanya dipakai pada formulir revisi: tambahkan "
+                                "'revisi: {jenis: perubahan, mulai_triwulan: III}' atau hapus "
+                                "'pagu_murni'")
 
     if c.problems:
         return None
+    notes = [(("sasaran", si, "indikator", ii, "target"), why)
+             for si, s in enumerate(sasaran) for ii, ind in enumerate(s.indikator)
+             if (why := target_below_last_year(ind))]
     form = Form(opd_code=opd_code, opd_name=opd_name, year=year,
                 signatory=Signatory(jabatan, sig_name, pangkat, nip),
                 sasaran=sasaran, programs=programs,
                 capaian=CapaianSettings(display_cap=display_cap, lower_formula=lower))
-    return TemplateSpec(form=form, password=password, source=source)
+    return TemplateSpec(form=form, password=password, source=source, revision=revision,
+                        notes=[c.doc.problem(path, why) for path, why in notes])
+
+
+def target_below_last_year(ind: Indikator) -> str | None:
+    """The AKIP finding "targets set below what was already achieved": a target easier than
+    last year's realisasi with no reason given (``alasan_target``). None when fine."""
+    if ind.last_year is None or ind.target_note or ind.polarity is Polarity.RANGE:
+        return None
+    unit = "%" if ind.is_percent else f" {ind.unit}"
+    if ind.polarity is Polarity.HIGHER and ind.target < ind.last_year:
+        how = "lebih rendah dari"
+    elif ind.polarity is Polarity.LOWER and ind.target > ind.last_year:
+        how = "lebih longgar (lebih tinggi) dari"
+    else:
+        return None
+    return (f"target '{ind.text}' {format_number(ind.target)}{unit} {how} realisasi tahun lalu "
+            f"{format_number(ind.last_year)}{unit}, tanpa alasan: evaluasi AKIP mencatat target "
+            "di bawah capaian tahun sebelumnya; naikkan targetnya atau tulis alasannya di "
+            "'alasan_target'")
+
+
+REVISION_KINDS = {"perubahan": RevisionKind.PERUBAHAN, "pergeseran": RevisionKind.PERGESERAN}
+
+
+def _parse_revision(c: Checker, raw: Any, murni: dict[str, float]) -> RevisionRequest | None:
+    """``revisi: {jenis: perubahan|pergeseran, mulai_triwulan: III, tanggal: 2024-09-16}``, or
+    just ``revisi: perubahan`` with the date or triwulan given on the command line."""
+    path = ("revisi",)
+    if isinstance(raw, str):
+        raw = {"jenis": raw}
+    d = c.mapping(raw, path, {"jenis", "mulai_triwulan", "tanggal"}, "'revisi'")
+    if d is None:
+        return None
+    kind = c.choice(d, "jenis", path, REVISION_KINDS, None)
+    if "jenis" not in d:
+        c.problem(path, "'revisi' perlu 'jenis': perubahan atau pergeseran")
+    quarter = None
+    if d.get("mulai_triwulan") is not None:
+        quarter = parse_quarter(d["mulai_triwulan"])
+        if quarter is None:
+            c.problem(path + ("mulai_triwulan",), f"triwulan {d['mulai_triwulan']!r} tidak dikenal; "
+                                                  "tulis I, II, III atau IV")
+    date = None
+    if d.get("tanggal") is not None:
+        date = _iso_date(d["tanggal"])
+        if date is None:
+            c.problem(path + ("tanggal",), f"tanggal {d['tanggal']!r} tidak dikenal; tulis "
+                                           "YYYY-MM-DD, mis. 2024-09-16")
+    if kind is None or c.problems:
+        return None
+    if quarter is None and date is None:
+        quarter = 0  # to be given on the command line (--mulai); checked there
+        return RevisionRequest(kind, 0, None, murni)
+    return RevisionRequest.of(kind, quarter, date, murni)
+
+
+def parse_quarter(value: Any) -> int | None:
+    """III, 'TW III', 3 -> 3."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value in (1, 2, 3, 4) else None
+    text = str(value).strip().upper().removeprefix("TW").removeprefix("TRIWULAN").strip()
+    if text.isdigit():
+        return parse_quarter(int(text))
+    return {"I": 1, "II": 2, "III": 3, "IV": 4}.get(text)
+
+
+def _iso_date(value: Any) -> str | None:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        return dt.date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError:
+        return None
 
 
 def _nip(c: Checker, raw: Any) -> str | None:
@@ -286,7 +378,8 @@ def _parse_sasaran(c: Checker, raw: Any) -> list[Sasaran]:
         for ii, ind in enumerate(c.sequence(s.get("indikator"), path + ("indikator",), "'indikator'")):
             ipath = path + ("indikator", ii)
             ind = c.mapping(ind, ipath, {"id", "text", "target", "unit", "cara_pengukuran",
-                                         "polarity", "frequency", "annual_value"}, "indikator")
+                                         "polarity", "frequency", "annual_value",
+                                         "realisasi_tahun_lalu", "alasan_target"}, "indikator")
             if ind is None:
                 continue
             itext = c.text(ind, "text", ipath)
@@ -297,10 +390,16 @@ def _parse_sasaran(c: Checker, raw: Any) -> list[Sasaran]:
             annual = c.choice(ind, "annual_value", ipath, ANNUAL, Annual.LAST)
             target, target_high = _parse_target(c, ind.get("target"), ipath + ("target",), polarity)
             iid = indikator_ids.assign(ind.get("id"), None, itext or f"indikator-{ii + 1}", ipath)
+            last = None
+            if ind.get("realisasi_tahun_lalu") is not None:
+                last = c.number(ind["realisasi_tahun_lalu"], ipath + ("realisasi_tahun_lalu",),
+                                "realisasi tahun lalu")
+            note = c.text(ind, "alasan_target", ipath, False, 1000)
             if None not in (itext, unit, cara, target):
                 items.append(Indikator(id=iid, text=itext, target=target, unit=unit,
                                        cara_pengukuran=cara, polarity=polarity,
-                                       frequency=frequency, annual=annual, target_high=target_high))
+                                       frequency=frequency, annual=annual, target_high=target_high,
+                                       last_year=last, target_note=note))
         if text:
             out.append(Sasaran(id=sid, text=text, indikator=items))
     return out
@@ -328,12 +427,14 @@ def _parse_target(c: Checker, raw: Any, path: tuple, polarity: Polarity):
     return value, None
 
 
-def _parse_budget(c: Checker, raw: Any, opd_code: str) -> list[BudgetRow]:
+def _parse_budget(c: Checker, raw: Any, opd_code: str,
+                  murni: dict[str, float] | None = None) -> list[BudgetRow]:
     ids = Ids(c, "kode/id anggaran")
+    murni = {} if murni is None else murni
 
     def node(value: Any, path: tuple, depth: int, parent_code: str | None) -> BudgetRow | None:
         level, what, child_key = BUDGET_LEVELS[depth]
-        allowed = {"id", "name", "code", "pagu"} | ({child_key} if child_key else set())
+        allowed = {"id", "name", "code", "pagu"} | ({child_key} if child_key else {"pagu_murni"})
         d = c.mapping(value, path, allowed, level.label.lower())
         if d is None:
             return None
@@ -350,6 +451,11 @@ def _parse_budget(c: Checker, raw: Any, opd_code: str) -> list[BudgetRow]:
         row = BudgetRow(id=ident, name=name or "", level=level, code=code)
         if child_key is None:
             row.own_pagu = c.number(d.get("pagu"), path + ("pagu",), "pagu", minimum=0, integer=True)
+            if d.get("pagu_murni") is not None:  # a revised form: the pagu before the revision
+                value = c.number(d["pagu_murni"], path + ("pagu_murni",), "pagu murni", minimum=0,
+                                 integer=True)
+                if value is not None:
+                    murni[ident] = value
             return row
         for i, child in enumerate(c.sequence(d.get(child_key), path + (child_key,), repr(child_key))):
             built = node(child, path + (child_key, i), depth + 1, code)

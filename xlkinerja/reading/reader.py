@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 from xlkinerja.findings import Finding, Severity
 from xlkinerja.workbook.formulas import FormulaMap, normalize_formula
-from xlkinerja.workbook.layout import (META_MARKER, NARRATIVE_LABEL_LAST, MetaLayout, NARRATIVES, QUARTER_SHEETS, Q, R,
+from xlkinerja.workbook.layout import (META_MARKER, NARRATIVE_LABEL_LAST, MetaLayout, NARRATIVES, QUARTER_SHEETS, Q, pagu_header,
                      SHEET_HASIL, SHEET_META, SHEET_REKAP, SHEET_XLWINGS_CONF,
                      TEMPLATE_VERSION, WorkbookLayout, a1)
 from xlkinerja.form.model import (NOT_AVAILABLE, QUARTERS, BudgetEntry, Form, IndicatorEntry, QuarterEntries,
@@ -359,7 +359,10 @@ class SubmissionReader:
         width = Q.KET + 1
         budget_real, budget_ket = read.budget_real, read.budget_ket
         raw = tuple.__new__  # RawCell(sheet, row, col, value), without a Python-level __new__
+        revised = form.revision is not None
         for row, ident, leaf, pagu, plain in self._row_plan:
+            if revised and leaf:  # the pagu in force in this triwulan
+                pagu = row.pagu_at(q)
             r = budget_pos.get(ident)
             if r is None:
                 continue
@@ -373,7 +376,8 @@ class SubmissionReader:
                 value = number_value(line[Q.PAGU])
                 if value is None or abs(value - pagu) > 0.5:
                     self._locked_number(grid, sheet, q, r, Q.PAGU, pagu, "pagu", ident, money=True)
-                budget_real[ident] = raw(RawCell, (sheet, r, Q.REAL, line[Q.REAL]))
+                if not revised or row.open_in(q):  # else a locked note, nothing to report
+                    budget_real[ident] = raw(RawCell, (sheet, r, Q.REAL, line[Q.REAL]))
             budget_ket[ident] = raw(RawCell, (sheet, r, Q.KET, line[Q.KET]))
         for s in form.sasaran:
             first = min((ind_pos[i.id] for i in s.indikator if i.id in ind_pos), default=None)
@@ -408,8 +412,8 @@ class SubmissionReader:
     def _header_intact(self, grid: Grid, sheet: str, q: int) -> bool:
         L = self.layout.quarter
         numbers = [number_value(cell(grid, L.number_row, c)) for c in range(Q.NO, Q.KET + 1)]
-        heads = {Q.NO: "NO.", Q.URAIAN: "PROGRAM/KEGIATAN/SUB KEGIATAN", Q.PAGU: "PAGU",
-                 Q.KET: "KETERANGAN"}
+        heads = {Q.NO: "NO.", Q.URAIAN: "PROGRAM/KEGIATAN/SUB KEGIATAN",
+                 Q.PAGU: pagu_header(self.layout.form, q), Q.KET: "KETERANGAN"}
         ok = numbers == list(range(1, Q.KET + 2)) and all(
             str(cell(grid, L.header_top, c) or "").strip().upper() == text for c, text in heads.items())
         if not ok:
@@ -493,17 +497,18 @@ class SubmissionReader:
     def _check_rekap(self, form: Form) -> None:
         grid = self.source.values(SHEET_REKAP)
         K = self.layout.rekap
+        C = K.cols
         moved = [row for row in form.budget_rows()
-                 if cell(grid, K.budget_rows[row.id], R.ID) != row.id]
+                 if cell(grid, K.budget_rows[row.id], C.ID) != row.id]
         moved += [ind for _, ind in form.indicators()
-                  if cell(grid, K.indicator_rows[ind.id], R.ID) != ind.id]
+                  if cell(grid, K.indicator_rows[ind.id], C.ID) != ind.id]
         if moved:
             first = moved[0]
             r = K.budget_rows.get(first.id, K.indicator_rows.get(first.id))
             self.add(Severity.ERROR, "INTEGRITY_ROWS_SHIFTED",
                      "Baris Rekap Tahunan disisipkan, dihapus atau diubah. Rekap dihitung ulang "
                      "dari sheet triwulan, tetapi formulir harus dikembalikan ke susunan aslinya.",
-                     SHEET_REKAP, a1(r, R.URAIAN))
+                     SHEET_REKAP, a1(r, C.URAIAN))
         elif self.formula_source is not None:
             self._check_formulas(SHEET_REKAP, None, self.formula_map.rekap)
 

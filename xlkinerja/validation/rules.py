@@ -127,6 +127,7 @@ class EntryRules:
         parent_of = {c.id: p for p in self.form.budget_rows() for c in p.children}
         running = {leaf.id: 0.0 for leaf in leaves}
         pagus = {leaf.id: leaf.pagu for leaf in leaves}
+        revised = self.form.revision is not None
         for q in QUARTERS:
             read = self.sub.quarters[q]
             if not read.readable:
@@ -152,7 +153,7 @@ class EntryRules:
                 if amount is None:
                     self._amount(raw, leaf.name, q, leaf.id)  # reports what the cell holds
                     continue
-                pagu = pagus[leaf.id]
+                pagu = pagus[leaf.id] if not revised else leaf.pagu_at(q)  # the pagu in force
                 if amount < 0:
                     self.add(Severity.ERROR, "ENTRY_NEGATIVE",
                              f"Realisasi '{_short(leaf.name)}' negatif ({format_rupiah(amount)}). "
@@ -267,7 +268,7 @@ class EntryRules:
             read = self.sub.quarters[q]
             if not read.readable or not read.derived:
                 continue
-            expected = quarter_values(self._fmap, entries.get(q))
+            expected = quarter_values(self._fmap, entries.get(q), q)
             money = (Q.PAGU, Q.REAL)
             mismatches = []
             for (r, c), cached in read.derived.items():

@@ -16,6 +16,7 @@ __all__ = [
     "BudgetFigure", "budget_figures", "budget_percent", "capaian_raw", "capaian_display",
     "annual_realisasi", "capaian_formula", "annual_formula", "sum_formula", "percent_formula",
     "indicator_value", "blank_sum", "blank_average", "plain_sum_formula", "average_formula",
+    "pagu_change", "change_formula",
 ]
 
 
@@ -38,24 +39,35 @@ def budget_percent(realisasi: float | None, pagu: float) -> float | None:
     return realisasi / pagu
 
 
-def budget_figures(form: Form, entries: QuarterEntries | None) -> dict[str, BudgetFigure]:
-    """Pagu and realisasi of every budget row for one quarter, parents summed from leaves."""
+def budget_figures(form: Form, entries: QuarterEntries | None,
+                   quarter: int | None = None) -> dict[str, BudgetFigure]:
+    """Pagu and realisasi of every budget row for one quarter, parents summed from leaves.
+
+    The pagu is the one in force in ``quarter`` (murni before a revision, perubahan from it
+    on: :meth:`BudgetRow.pagu_at`); without a quarter, the one in force at year end. A leaf
+    closed in that quarter (a row the revision added, before it; a row it removed, from it on)
+    has no realisasi there, whatever its cell holds."""
     out: dict[str, BudgetFigure] = {}
     budget = entries.budget if entries else {}
+    q = quarter if form.revision is not None else None
     for program in form.programs:
-        _visit(program, budget, out)
+        _visit(program, budget, out, q)
     return out
 
 
-def _visit(row: BudgetRow, budget: dict, out: dict[str, BudgetFigure]) -> BudgetFigure:
+def _visit(row: BudgetRow, budget: dict, out: dict[str, BudgetFigure],
+           q: int | None = None) -> BudgetFigure:
     """One row's figure, its children's first (a module-level function: a nested one calling
     itself would be a reference cycle holding ``out`` until the cyclic collector runs)."""
-    if row.level is _LEAF:  # row.is_leaf; its pagu is row.pagu
+    if row.level is _LEAF:  # row.is_leaf; its pagu is row.pagu (row.pagu_at(q) in a revision)
         entry = budget.get(row.id)
         value = entry.realisasi if entry and isinstance(entry.realisasi, (int, float)) else None
-        fig = BudgetFigure(row.own_pagu or 0, value)
+        if q is None:
+            fig = BudgetFigure(row.own_pagu or 0, value)
+        else:
+            fig = BudgetFigure(row.pagu_at(q), value if row.open_in(q) else None)
     else:  # a parent's pagu (row.pagu) is the sum of its children's, in order
-        kids = [_visit(child, budget, out) for child in row.children]
+        kids = [_visit(child, budget, out, q) for child in row.children]
         filled = [k.realisasi for k in kids if k.realisasi is not None]
         fig = BudgetFigure(sum(k.pagu for k in kids), sum(filled) if filled else None)
     out[row.id] = fig
@@ -164,6 +176,16 @@ def _aggregate(func: str, refs: list[str], chunk: int = _CHUNK) -> str:
         return f"{func}({','.join(refs)})"
     parts = [f"{func}({','.join(refs[i:i + chunk])})" for i in range(0, len(refs), chunk)]
     return f"SUM({','.join(parts)})"
+
+
+def pagu_change(pagu: float, murni: float) -> float:
+    """The change a revision made to a pagu: perubahan - murni (negative when it was cut)."""
+    return pagu - murni
+
+
+def change_formula(pagu_ref: str, murni_ref: str) -> str:
+    """Excel twin of :func:`pagu_change`."""
+    return f"{pagu_ref}-{murni_ref}"
 
 
 def percent_formula(realisasi_ref: str, pagu_ref: str) -> str:

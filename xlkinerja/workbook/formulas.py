@@ -16,7 +16,7 @@ from typing import Any
 
 from xlkinerja.workbook import calc
 from xlkinerja.workbook.layout import QUARTER_SHEETS, Q, R, REKAP_TW, WorkbookLayout, a1, sheet_ref
-from xlkinerja.form.model import NOT_AVAILABLE, QUARTERS, Form, Polarity, QuarterEntries
+from xlkinerja.form.model import MURNI, NOT_AVAILABLE, QUARTERS, Form, Polarity, QuarterEntries
 
 Cell = tuple[int, int]
 
@@ -83,34 +83,49 @@ class FormulaMap:
     @cached_property
     def rekap(self) -> dict[Cell, str]:
         form, K, QL = self.form, self.layout.rekap, self.layout.quarter
+        C = K.cols
         out: dict[Cell, str] = {}
+        # the pagu of the year: TW I's in a form never revised; the one in force at year end
+        # (TW IV's) in a revised one, with the murni and the change beside it
+        year_sheet = QUARTER_SHEETS[-1] if C.revised else QUARTER_SHEETS[0]
+        murni_from_tw1 = C.revised and form.basis(1) == MURNI
         for row in form.budget_rows():
             r, qr = K.budget_rows[row.id], QL.budget_rows[row.id]
-            out[(r, R.PAGU)] = sheet_ref(QUARTER_SHEETS[0], qr, Q.PAGU)
-            for sheet, col in zip(QUARTER_SHEETS, REKAP_TW):
+            out[(r, C.PAGU)] = sheet_ref(year_sheet, qr, Q.PAGU)
+            if C.revised:
+                if murni_from_tw1:
+                    out[(r, C.PAGU_MURNI)] = sheet_ref(QUARTER_SHEETS[0], qr, Q.PAGU)
+                elif not row.is_leaf:  # leaves hold the murni as a locked value
+                    out[(r, C.PAGU_MURNI)] = calc.plain_sum_formula(
+                        [a1(K.budget_rows[c.id], C.PAGU_MURNI) for c in row.children])
+                out[(r, C.SELISIH)] = calc.change_formula(a1(r, C.PAGU), a1(r, C.PAGU_MURNI))
+            for sheet, col in zip(QUARTER_SHEETS, C.TW):
                 ref = sheet_ref(sheet, qr, Q.REAL)
                 out[(r, col)] = f'IF(ISNUMBER({ref}),{ref},"")'
-            out[(r, R.TOTAL)] = calc.sum_formula([f"{a1(r, R.TW1)}:{a1(r, R.TW4)}"])
-            out[(r, R.SISA)] = f"{a1(r, R.PAGU)}-N({a1(r, R.TOTAL)})"
-            out[(r, R.PERSEN)] = calc.percent_formula(a1(r, R.TOTAL), a1(r, R.PAGU))
+            out[(r, C.TOTAL)] = calc.sum_formula([f"{a1(r, C.TW1)}:{a1(r, C.TW4)}"])
+            out[(r, C.SISA)] = f"{a1(r, C.PAGU)}-N({a1(r, C.TOTAL)})"
+            out[(r, C.PERSEN)] = calc.percent_formula(a1(r, C.TOTAL), a1(r, C.PAGU))
         t = K.budget_total_row
         programs = [K.budget_rows[p.id] for p in form.programs]
-        out[(t, R.PAGU)] = calc.plain_sum_formula([a1(r, R.PAGU) for r in programs])
-        for col in (*REKAP_TW, R.TOTAL):
+        out[(t, C.PAGU)] = calc.plain_sum_formula([a1(r, C.PAGU) for r in programs])
+        if C.revised:
+            out[(t, C.PAGU_MURNI)] = calc.plain_sum_formula([a1(r, C.PAGU_MURNI) for r in programs])
+            out[(t, C.SELISIH)] = calc.change_formula(a1(t, C.PAGU), a1(t, C.PAGU_MURNI))
+        for col in (*C.TW, C.TOTAL):
             out[(t, col)] = calc.sum_formula([a1(r, col) for r in programs])
-        out[(t, R.SISA)] = f"{a1(t, R.PAGU)}-N({a1(t, R.TOTAL)})"
-        out[(t, R.PERSEN)] = calc.percent_formula(a1(t, R.TOTAL), a1(t, R.PAGU))
+        out[(t, C.SISA)] = f"{a1(t, C.PAGU)}-N({a1(t, C.TOTAL)})"
+        out[(t, C.PERSEN)] = calc.percent_formula(a1(t, C.TOTAL), a1(t, C.PAGU))
         for _, ind in form.indicators():
             r, qr = K.indicator_rows[ind.id], QL.indicator_rows[ind.id]
             if ind.polarity is not Polarity.RANGE:
-                out[(r, R.PAGU)] = sheet_ref(QUARTER_SHEETS[0], qr, Q.TARGET)
-            for sheet, col in zip(QUARTER_SHEETS, REKAP_TW):
+                out[(r, C.TARGET)] = sheet_ref(QUARTER_SHEETS[0], qr, Q.TARGET)
+            for sheet, col in zip(QUARTER_SHEETS, C.TW):
                 ref = sheet_ref(sheet, qr, Q.IND_REAL)
                 out[(r, col)] = f'IF(ISNUMBER({ref}),{ref},IF(ISTEXT({ref}),IF({ref}="-","-",""),""))'
-            out[(r, R.TOTAL)] = calc.annual_formula([a1(r, c) for c in REKAP_TW], ind.annual)
-            target = None if ind.polarity is Polarity.RANGE else a1(r, R.PAGU)
-            out[(r, R.SISA)] = calc.capaian_formula(a1(r, R.TOTAL), ind, form.capaian, target)
-            out[(r, R.PERSEN)] = calc.capaian_formula(a1(r, R.TOTAL), ind, form.capaian, target,
+            out[(r, C.TOTAL)] = calc.annual_formula([a1(r, c) for c in C.TW], ind.annual)
+            target = None if ind.polarity is Polarity.RANGE else a1(r, C.TARGET)
+            out[(r, C.SISA)] = calc.capaian_formula(a1(r, C.TOTAL), ind, form.capaian, target)
+            out[(r, C.PERSEN)] = calc.capaian_formula(a1(r, C.TOTAL), ind, form.capaian, target,
                                                       capped=False)
         return out
 
@@ -139,10 +154,12 @@ def normalize_formula(text: str | None) -> str | None:
 
 # -- the values those formulas compute, in Python (cell scale: 0.665 for 66,5 %) ------------------
 
-def quarter_values(fm: FormulaMap, entries: QuarterEntries | None) -> dict[Cell, Any]:
-    """What every derived cell of one TW sheet computes from that quarter's entries."""
+def quarter_values(fm: FormulaMap, entries: QuarterEntries | None,
+                   quarter: int | None = None) -> dict[Cell, Any]:
+    """What every derived cell of one TW sheet computes from that quarter's entries (against
+    the pagu in force in ``quarter``: it matters in a revised form only)."""
     form, L = fm.form, fm.layout.quarter
-    figures = calc.budget_figures(form, entries)
+    figures = calc.budget_figures(form, entries, quarter)
     out: dict[Cell, Any] = {}
     for _, ind in form.indicators():
         entry = entries.indikator.get(ind.id) if entries else None
@@ -163,29 +180,34 @@ def quarter_values(fm: FormulaMap, entries: QuarterEntries | None) -> dict[Cell,
 
 def rekap_values(fm: FormulaMap, entries: dict[int, QuarterEntries]) -> dict[Cell, Any]:
     form, K = fm.form, fm.layout.rekap
-    figures = {q: calc.budget_figures(form, entries.get(q)) for q in QUARTERS}
+    C = K.cols
+    figures = {q: calc.budget_figures(form, entries.get(q), q) for q in QUARTERS}
     out: dict[Cell, Any] = {}
 
-    def year_row(r: int, pagu: float, values: list[float | None]) -> None:
+    def year_row(r: int, pagu: float, murni: float, values: list[float | None]) -> None:
         filled = [v for v in values if v is not None]
         total = sum(filled) if filled else None
-        out[(r, R.PAGU)] = pagu
-        for col, v in zip(REKAP_TW, values):
+        out[(r, C.PAGU)] = pagu
+        if C.revised:
+            out[(r, C.PAGU_MURNI)] = murni
+            out[(r, C.SELISIH)] = calc.pagu_change(pagu, murni)
+        for col, v in zip(C.TW, values):
             out[(r, col)] = v
-        out[(r, R.TOTAL)] = total
-        out[(r, R.SISA)] = pagu - (total or 0)
-        out[(r, R.PERSEN)] = calc.budget_percent(total, pagu)
+        out[(r, C.TOTAL)] = total
+        out[(r, C.SISA)] = pagu - (total or 0)
+        out[(r, C.PERSEN)] = calc.budget_percent(total, pagu)
 
     for row in form.budget_rows():
-        year_row(K.budget_rows[row.id], row.pagu, [figures[q][row.id].realisasi for q in QUARTERS])
-    year_row(K.budget_total_row, form.total_pagu,
+        year_row(K.budget_rows[row.id], row.pagu, row.murni,
+                 [figures[q][row.id].realisasi for q in QUARTERS])
+    year_row(K.budget_total_row, form.total_pagu, form.total_murni,
              [calc.total_figure(form, figures[q]).realisasi for q in QUARTERS])
     for _, ind in form.indicators():
         r = K.indicator_rows[ind.id]
         if ind.polarity is not Polarity.RANGE:
-            out[(r, R.PAGU)] = ind.target / ind.scale
+            out[(r, C.TARGET)] = ind.target / ind.scale
         numbers = []
-        for q, col in zip(QUARTERS, REKAP_TW):
+        for q, col in zip(QUARTERS, C.TW):
             entry = entries.get(q).indikator.get(ind.id) if entries.get(q) else None
             value = entry.realisasi if entry else None
             number = calc.indicator_value(value)
@@ -193,8 +215,8 @@ def rekap_values(fm: FormulaMap, entries: dict[int, QuarterEntries]) -> dict[Cel
             out[(r, col)] = number / ind.scale if number is not None else \
                 (NOT_AVAILABLE if value == NOT_AVAILABLE else None)
         final = calc.annual_realisasi(numbers, ind.annual)
-        out[(r, R.TOTAL)] = final / ind.scale if final is not None else None
+        out[(r, C.TOTAL)] = final / ind.scale if final is not None else None
         raw = calc.capaian_raw(final, ind, form.capaian)
-        out[(r, R.SISA)] = calc.capaian_display(raw, form.capaian)
-        out[(r, R.PERSEN)] = raw
+        out[(r, C.SISA)] = calc.capaian_display(raw, form.capaian)
+        out[(r, C.PERSEN)] = raw
     return out

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable
 from xlkinerja.base import bundled
 from xlkinerja.base.atomic import atomic_path
 from xlkinerja.form.codes import slugify
-from xlkinerja.form.model import Form, QuarterEntries
+from xlkinerja.form.model import ROMAN, Form, QuarterEntries
 from xlkinerja.base.numbers import format_rupiah
 from xlkinerja.form.spec import TemplateSpec, load_fill, load_spec, parse_fill, parse_spec
 from xlkinerja.workbook.writer import write_workbook
@@ -25,6 +25,7 @@ class Written:
     path: Path
     summary: str
     kind: str = "workbook"  # for the demo: "blank", "filled", "macro"
+    notes: list = field(default_factory=list)  # the spec's remarks (Problem), block nothing
 
 
 def describe(form: Form, entries: dict[int, QuarterEntries] | None = None) -> str:
@@ -33,6 +34,10 @@ def describe(form: Form, entries: dict[int, QuarterEntries] | None = None) -> st
     n_ind = len(form.indicators())
     text = (f"{form.opd_name} {form.year}: {n_rows} baris anggaran ({n_leaf} sub kegiatan), "
             f"{n_ind} indikator, total pagu {format_rupiah(form.total_pagu)}")
+    if form.revision is not None:
+        rev = form.revision
+        text += (f"; {rev.kind.value} mulai TW {ROMAN[rev.effective_quarter]} (pagu murni "
+                 f"{format_rupiah(form.total_murni)})")
     if entries:
         filled = [q for q, e in sorted(entries.items()) if not e.is_empty()]
         if filled:
@@ -49,14 +54,33 @@ def generate_from_spec(spec_path: Path, output: Path, password: str | None = Non
 
 
 def _write(spec: TemplateSpec, output: Path, password: str | None,
-           entries: dict[int, QuarterEntries] | None, **options) -> Written:
+           entries: dict[int, QuarterEntries] | None, form: Form | None = None,
+           **options) -> Written:
+    """Write ``form`` (default: the spec's, revised when the spec says ``revisi`` and gives
+    the murni pagu itself)."""
+    if form is None:
+        form = spec_form(spec)
     if output.suffix.lower() == ".xlsm":
         from xlkinerja.workbook.vba import xlsm_options
 
         options = {**xlsm_options(), **options}
-    path = write_workbook(spec.form, output, entries=entries,
+    path = write_workbook(form, output, entries=entries,
                           password=password if password is not None else spec.password, **options)
-    return Written(path, describe(spec.form, entries))
+    return Written(path, describe(form, entries), notes=list(spec.notes))
+
+
+def spec_form(spec: TemplateSpec) -> Form:
+    """The form a spec describes: revised (without a base file: murni pagu from the spec)
+    when it declares ``revisi``."""
+    if spec.revision is None:
+        return spec.form
+    from xlkinerja.form.revision import RevisionError, revise
+
+    if not spec.revision.effective_quarter:
+        raise RevisionError(f"{spec.source}: revisi perlu triwulan mulai berlaku: tulis "
+                            "'mulai_triwulan: III' atau 'tanggal: 2024-09-16' di 'revisi', atau "
+                            "pakai --mulai")
+    return revise(spec.form, spec.revision)[0]
 
 
 def seed_spec() -> TemplateSpec:
@@ -135,9 +159,17 @@ def output_name(form: Form) -> str:
     return f"{form.year}_{form.opd_code}_{slugify(form.opd_name, 60)}.xlsx"
 
 
+Prepare = Callable[["OpdMaster"], tuple[Form, "dict[int, QuarterEntries] | None", list[str]]]
+
+
 def write_from_master(master: "Master", outdir: Path, password: str | None = None,
-                      progress: Callable[[str], None] | None = None) -> MasterRun:
-    """One workbook per OPD of ``master`` that has no problem; ``password`` overrides the sheet's."""
+                      progress: Callable[[str], None] | None = None,
+                      prepare: Prepare | None = None) -> MasterRun:
+    """One workbook per OPD of ``master`` that has no problem; ``password`` overrides the sheet's.
+
+    ``prepare`` (revisions, :mod:`xlkinerja.validation.carry`) turns an OPD's form into the
+    form to write, its entries and lines to report; a ValueError it raises (the OPD's old file
+    is missing or unusable) is that OPD's failure, in its message."""
     run = MasterRun(master)
     taken: dict[str, str] = {}
     for opd in master.opds:
@@ -154,15 +186,23 @@ def write_from_master(master: "Master", outdir: Path, password: str | None = Non
                                     f"{taken[name.casefold()]}; bedakan Kode OPD-nya"))
             continue
         taken[name.casefold()] = opd.code
+        form, entries, lines = opd.spec.form, None, []
+        if prepare is not None:
+            try:
+                form, entries, lines = prepare(opd)
+            except ValueError as exc:
+                run.failed.append((opd, str(exc)))
+                continue
         try:
-            written = _write(opd.spec, outdir / name, password, None)
+            written = _write(opd.spec, outdir / name, password, entries, form=form)
         except OSError as exc:
             run.failed.append((opd, f"{outdir / name}: {exc.strerror or exc} (berkas sedang "
                                     "dibuka di Excel, atau folder tidak dapat ditulisi?)"))
             continue
         run.written.append((opd, written))
         if progress:
-            progress(f"  {written.path.name}\n      {written.summary}")
+            progress(f"  {written.path.name}\n      {written.summary}"
+                     + "".join(f"\n      {line}" for line in lines))
     return run
 
 

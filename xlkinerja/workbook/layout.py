@@ -98,6 +98,64 @@ REKAP_TW = (R.TW1, R.TW2, R.TW3, R.TW4)
 
 
 @dataclass(frozen=True)
+class RekapCols:
+    """The columns of one workbook's Rekap Tahunan: :class:`R` for a form never revised; a
+    revised form (APBD Perubahan, pergeseran) adds PAGU MURNI before and the change after its
+    PAGU (which is then the pagu in force at year end), everything right of it moving by two.
+
+    In the indicator section, the target spans TARGET..TARGET_LAST (the three pagu columns)."""
+
+    KODE: int = R.KODE
+    URAIAN: int = R.URAIAN
+    LEVEL: int = R.LEVEL
+    PAGU_MURNI: int | None = None
+    PAGU: int = R.PAGU
+    SELISIH: int | None = None
+    TW1: int = R.TW1
+    TW2: int = R.TW2
+    TW3: int = R.TW3
+    TW4: int = R.TW4
+    TOTAL: int = R.TOTAL
+    SISA: int = R.SISA
+    PERSEN: int = R.PERSEN
+    ID: int = R.ID
+
+    @property
+    def TW(self) -> tuple[int, int, int, int]:
+        return (self.TW1, self.TW2, self.TW3, self.TW4)
+
+    @property
+    def TARGET(self) -> int:
+        return self.PAGU_MURNI if self.PAGU_MURNI is not None else self.PAGU
+
+    @property
+    def TARGET_LAST(self) -> int:
+        return self.SELISIH if self.SELISIH is not None else self.PAGU
+
+    @property
+    def revised(self) -> bool:
+        return self.PAGU_MURNI is not None
+
+    @classmethod
+    def for_form(cls, form: Form) -> "RekapCols":
+        if form.revision is None:
+            return cls()
+        return cls(PAGU_MURNI=3, PAGU=4, SELISIH=5, TW1=6, TW2=7, TW3=8, TW4=9, TOTAL=10,
+                   SISA=11, PERSEN=12, ID=13)
+
+
+PLAIN_REKAP = RekapCols()
+
+
+def pagu_header(form: Form, quarter: int) -> str:
+    """The PAGU column's header on a TW sheet (writer and reader): in a revised form, which
+    budget is in force there ("PAGU MURNI", "PAGU PERUBAHAN")."""
+    if form.revision is None:
+        return "PAGU"
+    return f"PAGU {form.basis(quarter).upper()}"
+
+
+@dataclass(frozen=True)
 class InputCell:
     """A cell the OPD fills: what it is, for which id, where."""
 
@@ -137,7 +195,9 @@ class QuarterLayout:
     signature_rows: dict[str, int] = field(default_factory=dict)
     last_row: int = 0
 
-    def input_cells(self, form: Form) -> list[InputCell]:
+    def input_cells(self, form: Form, quarter: int | None = None) -> list[InputCell]:
+        """The cells the OPD fills; with ``quarter``, on that TW sheet (in a revised form a
+        row the revision added is closed before it, one it removed from it on)."""
         cells: list[InputCell] = []
         for _, ind in form.indicators():
             r = self.indicator_rows[ind.id]
@@ -145,7 +205,7 @@ class QuarterLayout:
             cells.append(InputCell("ind_keterangan", ind.id, r, Q.IND_KET))
         for row in form.budget_rows():
             r = self.budget_rows[row.id]
-            if row.is_leaf:
+            if row.is_leaf and (quarter is None or row.open_in(quarter)):
                 cells.append(InputCell("realisasi", row.id, r, Q.REAL))
             cells.append(InputCell("keterangan", row.id, r, Q.KET))
         for key, _ in NARRATIVES:
@@ -173,6 +233,7 @@ class RekapLayout:
     sasaran_rows: dict[str, int] = field(default_factory=dict)
     indicator_rows: dict[str, int] = field(default_factory=dict)
     last_row: int = 0
+    cols: RekapCols = PLAIN_REKAP
 
 
 @dataclass
@@ -245,7 +306,7 @@ class WorkbookLayout:
 
     @staticmethod
     def _rekap(form: Form) -> RekapLayout:
-        k = RekapLayout()
+        k = RekapLayout(cols=RekapCols.for_form(form))
         r = k.budget_start
         for row in form.budget_rows():
             k.budget_rows[row.id] = r

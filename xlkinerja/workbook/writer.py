@@ -9,8 +9,6 @@ on load) agrees with them.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from pathlib import Path
 
 
@@ -21,11 +19,11 @@ from xlkinerja.workbook.xlsxkit import (HEADER_FILL, INPUT_FILL, OVER_FILL, OVER
 from xlkinerja.workbook.formulas import FormulaMap, quarter_values, rekap_values
 from xlkinerja.workbook.layout import (HV, META_MARKER, NARRATIVE_LABEL_LAST, NARRATIVES, PETUNJUK_TEXT_COL, Q,
                      LAST_PRINTED_COL, printed_col,
-                     QUARTER_SHEETS, R, REKAP_TW, SHEET_HASIL, SHEET_META, SHEET_PETUNJUK,
+                     QUARTER_SHEETS, SHEET_HASIL, SHEET_META, SHEET_PETUNJUK,
                      SHEET_REKAP, SHEET_XLWINGS_CONF, TEMPLATE_VERSION, HasilLayout,
-                     WorkbookLayout, a1, button_places)
+                     WorkbookLayout, a1, button_places, pagu_header)
 from xlkinerja.form.model import (NOT_AVAILABLE, QUARTERS, ROMAN, Form, Indikator, Polarity,
-                    QuarterEntries)
+                    QuarterEntries, RowChange, form_json, form_sha256)
 from xlkinerja.base.numbers import format_number, format_rupiah
 
 __all__ = ["write_workbook", "FormulirWriter", "model_json", "model_sha256"]
@@ -35,16 +33,14 @@ __all__ = ["write_workbook", "FormulirWriter", "model_json", "model_sha256"]
 QUARTER_WIDTHS = {Q.NO: 5, Q.SASARAN: 28, Q.INDIKATOR: 28, Q.TARGET: 9, Q.CARA: 26,
                   Q.IND_REAL: 11, Q.CAPAIAN: 7, Q.IND_KET: 22, Q.URAIAN: 48, Q.PAGU: 17,
                   Q.REAL: 17, Q.PERSEN: 9, Q.KET: 22}
-REKAP_WIDTHS = {R.KODE: 18, R.URAIAN: 52, R.LEVEL: 12, R.PAGU: 17, R.TW1: 16, R.TW2: 16,
-                R.TW3: 16, R.TW4: 16, R.TOTAL: 17, R.SISA: 17, R.PERSEN: 11}
 
 
 def model_json(form: Form) -> str:
-    return json.dumps(form.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return form_json(form)
 
 
 def model_sha256(form: Form) -> str:
-    return hashlib.sha256(model_json(form).encode("utf-8")).hexdigest()
+    return form_sha256(form)
 
 
 def _indicator_format(ind: Indikator, decimals: int | None = None) -> str:
@@ -160,7 +156,7 @@ class FormulirWriter:
     def _write_quarter(self, ws, q: int) -> None:
         form, L, f = self.form, self.layout.quarter, self.f
         entries = self.entries.get(q) or QuarterEntries()
-        self._values = quarter_values(self.formulas, entries)
+        self._values = quarter_values(self.formulas, entries, q)
         roman = ROMAN[q]
         self.fit = RowFit(QUARTER_WIDTHS)
 
@@ -174,6 +170,10 @@ class FormulirWriter:
         ws.set_row(L.title_row, 20)
         ws.merge_range(L.opd_row, 0, L.opd_row, Q.KET, f"Perangkat Daerah : {form.opd_name}",
                        f(bold=True, font_size=10))
+        note = revision_note(form, q)
+        if note:  # a revised form says, above the table, which budget this triwulan reports against
+            ws.merge_range(L.opd_row + 1, 0, L.opd_row + 1, Q.KET, note,
+                           f(italic=True, font_size=9, font_color="#1F4E79"))
 
         # two-row header, then column numbers 1..13
         h, h2 = L.header_top, L.header_bottom
@@ -181,7 +181,7 @@ class FormulirWriter:
         for col, text in ((Q.NO, "NO."), (Q.SASARAN, "SASARAN STRATEGIS"),
                           (Q.INDIKATOR, "INDIKATOR SASARAN"), (Q.TARGET, "TARGET"),
                           (Q.CARA, "CARA PENGUKURAN INDIKATOR SASARAN"), (Q.IND_KET, "KETERANGAN"),
-                          (Q.URAIAN, "PROGRAM/KEGIATAN/SUB KEGIATAN"), (Q.PAGU, "PAGU"),
+                          (Q.URAIAN, "PROGRAM/KEGIATAN/SUB KEGIATAN"), (Q.PAGU, pagu_header(form, q)),
                           (Q.KET, "KETERANGAN")):
             ws.merge_range(h, col, h2, col, text, head)
         for left in (Q.IND_REAL, Q.REAL):
@@ -328,8 +328,16 @@ class FormulirWriter:
             ws.write_string(r, Q.URAIAN, row.name, f.cell(indent=level.depth, **style))
             self.fit.text(r, Q.URAIAN, row.name, bold=bool(style), indent=level.depth)
             ws.write_string(r, Q.ROW_ID, row.id)
-            if row.is_leaf:
-                ws.write_number(r, Q.PAGU, row.pagu, f.cell(num_format="#,##0", **style))
+            if row.is_leaf and not row.open_in(q):
+                # a row the revision added (before it) or removed (from it on): nothing to report
+                pagu = row.pagu_at(q)
+                ws.write_number(r, Q.PAGU, pagu, f.cell(num_format="#,##0", **style))
+                ws.write_string(r, Q.REAL, "baris baru" if row.change is RowChange.NEW
+                                else "dihapus", f.cell(align="center", italic=True,
+                                                       font_color="#808080", bg_color=CLOSED_FILL))
+            elif row.is_leaf:
+                pagu = row.pagu_at(q)
+                ws.write_number(r, Q.PAGU, pagu, f.cell(num_format="#,##0", **style))
                 entry = entries.budget.get(row.id)
                 amount_fmt = f.input(num_format="#,##0")
                 if entry is not None and isinstance(entry.realisasi, (int, float)):
@@ -341,7 +349,7 @@ class FormulirWriter:
                     "input_title": f"Realisasi TW {roman}"[:32],
                     "input_message": (f"Realisasi belanja triwulan {roman} saja (bukan kumulatif), "
                                       f"dalam rupiah. Ketik angkanya saja. "
-                                      f"Pagu: {format_rupiah(row.pagu)}.")[:255],
+                                      f"Pagu{_basis_suffix(form, q)}: {format_rupiah(pagu)}.")[:255],
                     "error_title": "Realisasi harus angka",
                     "error_message": ("Realisasi anggaran harus berupa angka rupiah, 0 atau lebih. "
                                       "Ketik angkanya saja, tanpa 'Rp' dan tanpa teks; pemisah "
@@ -372,29 +380,36 @@ class FormulirWriter:
     # -- rekap ------------------------------------------------------------------------------
     def _write_rekap(self, ws) -> None:
         form, K, f = self.form, self.layout.rekap, self.f
-        fit = RowFit(REKAP_WIDTHS)
-        for col, width in REKAP_WIDTHS.items():
+        C = K.cols
+        widths = rekap_widths(C)
+        fit = RowFit(widths)
+        for col, width in widths.items():
             ws.set_column(col, col, width)
-        ws.set_column(R.ID, R.ID, 24, None, {"hidden": True})
-        ws.merge_range(K.title_row, 0, K.title_row, R.PERSEN,
+        ws.set_column(C.ID, C.ID, 24, None, {"hidden": True})
+        ws.merge_range(K.title_row, 0, K.title_row, C.PERSEN,
                        f"REKAP TAHUNAN REALISASI ANGGARAN DAN CAPAIAN KINERJA TAHUN {form.year}",
                        f(bold=True, font_size=12, align="center", valign="vcenter"))
         ws.set_row(K.title_row, 20)  # as on the quarter sheets; room for the buttons of the .xlsm
-        ws.merge_range(K.opd_row, 0, K.opd_row, R.PERSEN, f"Perangkat Daerah : {form.opd_name}",
+        ws.merge_range(K.opd_row, 0, K.opd_row, C.PERSEN, f"Perangkat Daerah : {form.opd_name}",
                        f(bold=True, font_size=10))
 
         # A. budget
-        ws.merge_range(K.budget_title_row, 0, K.budget_title_row, R.PERSEN,
+        ws.merge_range(K.budget_title_row, 0, K.budget_title_row, C.PERSEN,
                        "A. REALISASI ANGGARAN (jumlah empat triwulan; dihitung otomatis dari sheet TW I-IV)",
                        f(bold=True))
         head = f.header()
         top, bottom = K.budget_header_top, K.budget_header_bottom
-        for col, text in ((R.KODE, "KODE"), (R.URAIAN, "PROGRAM/KEGIATAN/SUB KEGIATAN"),
-                          (R.LEVEL, "TINGKAT"), (R.PAGU, "PAGU"), (R.TOTAL, "REALISASI SETAHUN"),
-                          (R.SISA, "SISA ANGGARAN"), (R.PERSEN, "% REALISASI")):
+        pagu_head = "PAGU" if not C.revised else f"PAGU {form.basis(4).upper()}"
+        for col, text in ((C.KODE, "KODE"), (C.URAIAN, "PROGRAM/KEGIATAN/SUB KEGIATAN"),
+                          (C.LEVEL, "TINGKAT"), (C.PAGU, pagu_head),
+                          (C.TOTAL, "REALISASI SETAHUN"), (C.SISA, "SISA ANGGARAN"),
+                          (C.PERSEN, "% REALISASI")):
             ws.merge_range(top, col, bottom, col, text, head)
-        ws.merge_range(top, R.TW1, top, R.TW4, "REALISASI PER TRIWULAN", head)
-        for q, col in zip(QUARTERS, REKAP_TW):
+        if C.revised:
+            ws.merge_range(top, C.PAGU_MURNI, bottom, C.PAGU_MURNI, "PAGU MURNI", head)
+            ws.merge_range(top, C.SELISIH, bottom, C.SELISIH, "BERTAMBAH / (BERKURANG)", head)
+        ws.merge_range(top, C.TW1, top, C.TW4, "REALISASI PER TRIWULAN", head)
+        for q, col in zip(QUARTERS, C.TW):
             ws.write_string(bottom, col, f"TW {ROMAN[q]}", head)
 
         self._values = rekap_values(self.formulas, self.entries)
@@ -402,68 +417,87 @@ class FormulirWriter:
             r = K.budget_rows[row.id]
             style = {"program": {"bold": True, "bg_color": PROGRAM_FILL},
                      "kegiatan": {"bold": True}, "sub_kegiatan": {}}[row.level.value]
-            ws.write_string(r, R.KODE, row.code or "", f.cell(**style))
-            ws.write_string(r, R.URAIAN, row.name, f.cell(indent=row.level.depth, **style))
-            fit.text(r, R.URAIAN, row.name, bold=bool(style), indent=row.level.depth)
-            ws.write_string(r, R.LEVEL, row.level.label, f.cell(**style))
-            ws.write_string(r, R.ID, row.id)
+            ws.write_string(r, C.KODE, row.code or "", f.cell(**style))
+            ws.write_string(r, C.URAIAN, row.name, f.cell(indent=row.level.depth, **style))
+            fit.text(r, C.URAIAN, row.name, bold=bool(style), indent=row.level.depth)
+            ws.write_string(r, C.LEVEL, row.level.label, f.cell(**style))
+            ws.write_string(r, C.ID, row.id)
             amount = f.cell(num_format="#,##0", **style)
-            for col in (R.PAGU, *REKAP_TW, R.TOTAL, R.SISA):
+            for col in (C.PAGU, *C.TW, C.TOTAL, C.SISA):
                 self._derived(ws, r, col, amount, rekap=True)
-            self._derived(ws, r, R.PERSEN, f.cell(num_format="0.00%", **style), rekap=True)
+            if C.revised:
+                if (r, C.PAGU_MURNI) in self.formulas.rekap:
+                    self._derived(ws, r, C.PAGU_MURNI, amount, rekap=True)
+                else:  # the murni of a leaf, when no TW sheet shows it (revised from TW I)
+                    ws.write_number(r, C.PAGU_MURNI, row.murni, amount)
+                self._derived(ws, r, C.SELISIH, f.cell(num_format=CHANGE_FORMAT, **style),
+                              rekap=True)
+            self._derived(ws, r, C.PERSEN, f.cell(num_format="0.00%", **style), rekap=True)
 
         t = K.budget_total_row
         tot_style = {"bold": True, "bg_color": PROGRAM_FILL}
-        ws.merge_range(t, R.KODE, t, R.LEVEL, "Total Anggaran", f.cell(**tot_style))
+        ws.merge_range(t, C.KODE, t, C.LEVEL, "Total Anggaran", f.cell(**tot_style))
         amount = f.cell(num_format="#,##0", **tot_style)
-        for col in (R.PAGU, *REKAP_TW, R.TOTAL, R.SISA):
+        for col in (C.PAGU, *C.TW, C.TOTAL, C.SISA):
             self._derived(ws, t, col, amount, rekap=True)
-        self._derived(ws, t, R.PERSEN, f.cell(num_format="0.00%", **tot_style), rekap=True)
+        if C.revised:
+            self._derived(ws, t, C.PAGU_MURNI, amount, rekap=True)
+            self._derived(ws, t, C.SELISIH, f.cell(num_format=CHANGE_FORMAT, **tot_style),
+                          rekap=True)
+        self._derived(ws, t, C.PERSEN, f.cell(num_format="0.00%", **tot_style), rekap=True)
 
         first, last = K.budget_start, K.budget_total_row
         over = self.wb.add_format({"bg_color": OVER_FILL, "font_color": OVER_FONT, "bold": True})
-        ws.conditional_format(first, R.TW1, last, R.TOTAL, {
-            "type": "formula", "criteria": f"=AND(ISNUMBER({a1(first, R.TW1)}),"
-                                          f"{a1(first, R.TW1)}>${a1(first, R.PAGU)[0]}{first + 1})",
+        ws.conditional_format(first, C.TW1, last, C.TOTAL, {
+            "type": "formula", "criteria": f"=AND(ISNUMBER({a1(first, C.TW1)}),"
+                                          f"{a1(first, C.TW1)}>${a1(first, C.PAGU)[0]}{first + 1})",
             "format": over})
-        ws.conditional_format(first, R.SISA, last, R.PERSEN, {
-            "type": "formula", "criteria": f"=${a1(first, R.SISA)[0]}{first + 1}<0", "format": over})
+        ws.conditional_format(first, C.SISA, last, C.PERSEN, {
+            "type": "formula", "criteria": f"=${a1(first, C.SISA)[0]}{first + 1}<0", "format": over})
 
         # B. indicators
-        ws.merge_range(K.indicator_title_row, 0, K.indicator_title_row, R.PERSEN,
+        ws.merge_range(K.indicator_title_row, 0, K.indicator_title_row, C.PERSEN,
                        "B. CAPAIAN KINERJA (realisasi akhir dan capaian dihitung otomatis)", f(bold=True))
         top, bottom = K.indicator_header_top, K.indicator_header_bottom
-        for col, text in ((R.KODE, "NO."), (R.URAIAN, "SASARAN STRATEGIS / INDIKATOR SASARAN"),
-                          (R.LEVEL, "SATUAN"), (R.PAGU, "TARGET"), (R.TOTAL, "REALISASI AKHIR"),
-                          (R.SISA, "CAPAIAN"), (R.PERSEN, "CAPAIAN TANPA BATAS")):
+        for col, text in ((C.KODE, "NO."), (C.URAIAN, "SASARAN STRATEGIS / INDIKATOR SASARAN"),
+                          (C.LEVEL, "SATUAN"), (C.TOTAL, "REALISASI AKHIR"),
+                          (C.SISA, "CAPAIAN"), (C.PERSEN, "CAPAIAN TANPA BATAS")):
             ws.merge_range(top, col, bottom, col, text, head)
-        ws.merge_range(top, R.TW1, top, R.TW4, "REALISASI PER TRIWULAN", head)
-        for q, col in zip(QUARTERS, REKAP_TW):
+        ws.merge_range(top, C.TARGET, bottom, C.TARGET_LAST, "TARGET", head)
+        ws.merge_range(top, C.TW1, top, C.TW4, "REALISASI PER TRIWULAN", head)
+        for q, col in zip(QUARTERS, C.TW):
             ws.write_string(bottom, col, f"TW {ROMAN[q]}", head)
         for sn, s in enumerate(form.sasaran, start=1):
             r = K.sasaran_rows[s.id]
-            ws.write_string(r, R.KODE, str(sn), f.cell(bold=True, bg_color=PROGRAM_FILL))
-            ws.merge_range(r, R.URAIAN, r, R.PERSEN, s.text, f.cell(bold=True, bg_color=PROGRAM_FILL))
-            fit.text(r, R.URAIAN, s.text, bold=True, last_col=R.PERSEN)
-            ws.write_string(r, R.ID, s.id)
+            ws.write_string(r, C.KODE, str(sn), f.cell(bold=True, bg_color=PROGRAM_FILL))
+            ws.merge_range(r, C.URAIAN, r, C.PERSEN, s.text, f.cell(bold=True, bg_color=PROGRAM_FILL))
+            fit.text(r, C.URAIAN, s.text, bold=True, last_col=C.PERSEN)
+            ws.write_string(r, C.ID, s.id)
             for inum, ind in enumerate(s.indikator, start=1):
                 r = K.indicator_rows[ind.id]
-                ws.write_string(r, R.KODE, f"{sn}.{inum}", f.cell())
-                ws.write_string(r, R.URAIAN, ind.text, f.cell(indent=1))
-                fit.text(r, R.URAIAN, ind.text, indent=1)
-                ws.write_string(r, R.LEVEL, ind.unit, f.cell(align="center"))
-                ws.write_string(r, R.ID, ind.id)
+                ws.write_string(r, C.KODE, f"{sn}.{inum}", f.cell())
+                ws.write_string(r, C.URAIAN, ind.text, f.cell(indent=1))
+                fit.text(r, C.URAIAN, ind.text, indent=1)
+                ws.write_string(r, C.LEVEL, ind.unit, f.cell(align="center"))
+                ws.write_string(r, C.ID, ind.id)
+                wide = C.TARGET_LAST > C.TARGET  # a revised form: the target spans three columns
                 if ind.polarity is Polarity.RANGE:
-                    ws.write_string(r, R.PAGU, _target_text(ind), f.cell(align="center"))
+                    if wide:
+                        ws.merge_range(r, C.TARGET, r, C.TARGET_LAST, _target_text(ind),
+                                       f.cell(align="center"))
+                    else:
+                        ws.write_string(r, C.TARGET, _target_text(ind), f.cell(align="center"))
                 else:
                     target_fmt = "0%" if ind.is_percent and float(ind.target).is_integer() \
                         else _indicator_format(ind)
-                    self._derived(ws, r, R.PAGU, f.cell(align="center", num_format=target_fmt),
-                                  rekap=True)
+                    target_cell = f.cell(align="center", num_format=target_fmt)
+                    if wide:
+                        ws.merge_range(r, C.TARGET, r, C.TARGET_LAST, "", target_cell)
+                    self._derived(ws, r, C.TARGET, target_cell, rekap=True)
                 fmt = f.cell(align="center", num_format=_indicator_format(ind))
-                for col in (*REKAP_TW, R.TOTAL):
+                for col in (*C.TW, C.TOTAL):
                     self._derived(ws, r, col, fmt, rekap=True)
-                for col in (R.SISA, R.PERSEN):
+                for col in (C.SISA, C.PERSEN):
                     self._derived(ws, r, col, f.cell(align="center", num_format="0%"), rekap=True)
 
         fit.apply(ws)
@@ -473,7 +507,7 @@ class FormulirWriter:
         ws.set_paper(PAPER_FOLIO)
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(K.budget_header_top, K.budget_header_bottom)
-        ws.print_area(0, 0, K.last_row, R.PERSEN)
+        ws.print_area(0, 0, K.last_row, C.PERSEN)
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
         ws.center_horizontally()
         ws.set_footer(f"&L&8{_footer_text(form.opd_name)} · Rekap Tahunan {form.year}&R&8Halaman &P dari &N")
@@ -565,6 +599,49 @@ class FormulirWriter:
         for i, chunk in enumerate(chunks):
             ws.write_string(M.chunk_start + i, M.chunk_col, chunk)
         ws.very_hidden()
+
+
+CHANGE_FORMAT = "#,##0;(#,##0);0"  # a cut shows as (161.250.000), as budget documents print it
+CLOSED_FILL = "#EDEDED"  # a realisasi cell closed in this triwulan (row added or removed)
+
+
+def rekap_widths(cols) -> dict[int, float]:
+    """Column widths of Rekap Tahunan for its columns (:class:`RekapCols`)."""
+    widths = {cols.KODE: 18, cols.URAIAN: 52, cols.LEVEL: 12, cols.PAGU: 17, cols.TOTAL: 17,
+              cols.SISA: 17, cols.PERSEN: 11, **{c: 16 for c in cols.TW}}
+    if cols.revised:
+        widths.update({cols.PAGU_MURNI: 17, cols.SELISIH: 16})
+    return dict(sorted(widths.items()))
+
+
+def _basis_suffix(form: Form, quarter: int) -> str:
+    return "" if form.revision is None else f" {form.basis(quarter)}"
+
+
+def revision_note(form: Form, quarter: int) -> str | None:
+    """The line above a revised form's table: the budget in force in this triwulan."""
+    rev = form.revision
+    if rev is None:
+        return None
+    when = f" (berlaku {format_date_id(rev.effective_date)})" if rev.effective_date else ""
+    label = rev.kind.label
+    if quarter < rev.effective_quarter:
+        return (f"Formulir {label.lower()}{when}: TW {ROMAN[quarter]} dilaporkan terhadap pagu "
+                f"{form.basis(quarter)}; pagu {rev.kind.value} berlaku mulai TW "
+                f"{ROMAN[rev.effective_quarter]}.")
+    return (f"Formulir {label.lower()}{when}: TW {ROMAN[quarter]} dilaporkan terhadap pagu "
+            f"{form.basis(quarter)}.")
+
+
+def format_date_id(iso: str) -> str:
+    """2024-09-15 -> 15 September 2024."""
+    months = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+              "September", "Oktober", "November", "Desember")
+    try:
+        y, m, d = (int(x) for x in iso[:10].split("-"))
+        return f"{d} {months[m - 1]} {y}"
+    except (ValueError, IndexError):
+        return iso
 
 
 def _footer_text(text: str) -> str:
