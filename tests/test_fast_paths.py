@@ -334,7 +334,7 @@ def _long_table(path, rows, formula=True):
     top = 3
     cell, num = f(border=0), f(num_format="#,##0")
     n = ws.write_long_rows(top + 1, iter(rows), [cell, num, cell, num, f(num_format="0.00%")],
-                           (4, lambda r: f'IF(AND(ISNUMBER(B{r + 1}),N(D{r + 1})<>0),B{r + 1}/D{r + 1},"")')
+                           (4, lambda r: f'IF(AND(ISNUMBER(B{r + 1}),ISNUMBER(D{r + 1}),D{r + 1}<>0),B{r + 1}/D{r + 1},"")')
                            if formula else None)
     ws.add_table(top, 0, max(top + n, top + 1), 4, {"columns": [{"header": h} for h in headers],
                                                     "name": "Panjang", "autofilter": True})

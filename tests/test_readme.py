@@ -22,6 +22,24 @@ def test_ci_runs_the_readme_test_command():
     assert "test-command:start" in script and "README.md" in script
     cmd = block("test-command")
     assert "libreoffice-calc" in cmd and "pytest" in cmd and ".[test]" in cmd
+    assert "gnumeric" in cmd  # the Gnumeric recalculation test is part of the proof, as LibreOffice's
+
+
+def test_the_default_install_has_what_the_buttons_need():
+    """`pip install .` (the demo command) installs xlwings and pyOpenVBA, pinned as the `button`
+    extra and the tests pin them, so the demo writes both .xlsm (tests/test_xlsm.py)."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    default = {re.split(r"[=<>]", d)[0].lower(): d for d in project["dependencies"]}
+    assert default["xlwings"] == "xlwings==0.37.8"
+    assert default["pyopenvba"].startswith("pyOpenVBA>=") and "<" in default["pyopenvba"]
+    for extra in ("button", "test"):
+        for dep in project["optional-dependencies"][extra]:
+            name = re.split(r"[=<>]", dep)[0].lower()
+            if name in ("xlwings", "pyopenvba"):
+                assert dep == default[name], (extra, dep)
+    assert ".xlsm" in README.split("<!-- demo-command:start -->")[0].split("## Try it")[1]
 
 
 def test_demo_command_runs_the_demo():

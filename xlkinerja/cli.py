@@ -308,7 +308,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _out(f"Hasil pemeriksaan formulir terisi (xlkinerja validate {filled[0].name}):")
         _out(format_text([validate_file(filled[0])]))
         _out("")
-        # with the button extra, the recap too has its Konsolidasi button
+        # the recap too has its Konsolidasi button (unless xlwings/pyOpenVBA were removed)
         macro = any(item.kind == "macro" for item in demo.written)
         recap = demo_paths(outdir)["recap_macro" if macro else "recap"]
         _out(f"Rekap contoh (xlkinerja consolidate {filled[0].name} -o {recap.relative_to(outdir)}):")
@@ -697,8 +697,8 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="tulis contoh bawaan (kosong dan terisi)",
                        description="Tulis workbook contoh Sekretariat Daerah Kota Jambi 2024: "
                                    "formulir kosong dan formulir terisi (.xlsx), formulir terisi "
-                                   "dengan tombol (.xlsm) bila xlkinerja[button] terpasang, dan "
-                                   "rekapnya (.xlsm dengan tombol Konsolidasi bila terpasang).")
+                                   "dengan tombol Validasi dan Konsolidasi (.xlsm), master contoh, "
+                                   "dan rekapnya (.xlsm dengan tombol Konsolidasi).")
     d.add_argument("--out", default="xlkinerja-demo", metavar="FOLDER",
                    help="folder tujuan (default: xlkinerja-demo)")
     d.set_defaults(func=cmd_demo)

@@ -16,7 +16,7 @@ __all__ = [
     "BudgetFigure", "budget_figures", "budget_percent", "capaian_raw", "capaian_display",
     "annual_realisasi", "capaian_formula", "annual_formula", "sum_formula", "percent_formula",
     "indicator_value", "blank_sum", "blank_average", "plain_sum_formula", "average_formula",
-    "pagu_change", "change_formula",
+    "pagu_change", "change_formula", "nonzero_number", "sisa_formula",
 ]
 
 
@@ -146,7 +146,9 @@ def annual_realisasi(values: list[float | None], annual: Annual) -> float | None
 
 
 # -- Excel formulas -----------------------------------------------------------------------------
-# Classic functions only: they compute the same in Excel and LibreOffice 7.4.
+# Classic functions only, and only those every engine implements: Excel, LibreOffice 7.4,
+# Gnumeric and Apache POI's evaluator (which previewers and Java tools use). No N(): POI lacks it;
+# "a number other than 0" is AND(ISNUMBER(x),x<>0) and "x, or 0 when blank" is SUM(x).
 
 def sum_formula(refs: list[str]) -> str:
     """SUM over cells; blank ("") when none of them holds a number."""
@@ -188,8 +190,20 @@ def change_formula(pagu_ref: str, murni_ref: str) -> str:
     return f"{pagu_ref}-{murni_ref}"
 
 
+def nonzero_number(ref: str) -> str:
+    """TRUE when ``ref`` holds a number other than 0 (blank, text and 0 give FALSE)."""
+    return f"AND(ISNUMBER({ref}),{ref}<>0)"
+
+
 def percent_formula(realisasi_ref: str, pagu_ref: str) -> str:
-    return f'IF(AND(ISNUMBER({realisasi_ref}),N({pagu_ref})<>0),{realisasi_ref}/{pagu_ref},"")'
+    """realisasi / pagu, blank unless realisasi is a number and pagu a number other than 0."""
+    return (f'IF(AND(ISNUMBER({realisasi_ref}),ISNUMBER({pagu_ref}),{pagu_ref}<>0),'
+            f'{realisasi_ref}/{pagu_ref},"")')
+
+
+def sisa_formula(pagu_ref: str, total_ref: str) -> str:
+    """Sisa anggaran: pagu less realisasi, a blank realisasi counting as 0."""
+    return f"{pagu_ref}-SUM({total_ref})"
 
 
 def _num(value: float) -> str:
@@ -210,12 +224,12 @@ def capaian_formula(r: str, ind: Indikator, settings: CapaianSettings, target_re
     else:
         t = target_ref
     if ind.polarity is Polarity.HIGHER:
-        guard, expr = f"N({t})<>0", f"{r}/{t}"
+        guard, expr = _nonzero(t), f"{r}/{t}"
     elif ind.polarity is Polarity.LOWER:
         if settings.lower_formula is LowerFormula.INVERSE:
             guard, expr = f"{r}<>0", f"{t}/{r}"
         else:
-            guard, expr = f"N({t})<>0", f"MAX(0,(2*{t}-{r})/{t})"
+            guard, expr = _nonzero(t), f"MAX(0,(2*{t}-{r})/{t})"
     else:
         hi = _num((ind.target_high if ind.target_high is not None else ind.target) / scale)
         low_part = f"{r}/{t}" if float(ind.target) else '""'
@@ -226,7 +240,17 @@ def capaian_formula(r: str, ind: Indikator, settings: CapaianSettings, target_re
         expr = f"MIN({_num(settings.display_cap)},{expr})"
     if guard == "TRUE":
         return f'IF(ISNUMBER({r}),{expr},"")'
+    if guard == "FALSE":  # a constant target of 0: nothing to compare with
+        return '""'
     return f'IF(ISNUMBER({r}),IF({guard},{expr},""),"")'
+
+
+def _nonzero(t: str) -> str:
+    """The guard "target is a number other than 0": worked out here for a constant target."""
+    try:
+        return "TRUE" if float(t) else "FALSE"
+    except ValueError:
+        return nonzero_number(t)
 
 
 def annual_formula(refs: list[str], annual: Annual) -> str:

@@ -10,6 +10,7 @@ map (their formulas only refer to their own sheet).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -103,7 +104,7 @@ class FormulaMap:
                 ref = sheet_ref(sheet, qr, Q.REAL)
                 out[(r, col)] = f'IF(ISNUMBER({ref}),{ref},"")'
             out[(r, C.TOTAL)] = calc.sum_formula([f"{a1(r, C.TW1)}:{a1(r, C.TW4)}"])
-            out[(r, C.SISA)] = f"{a1(r, C.PAGU)}-N({a1(r, C.TOTAL)})"
+            out[(r, C.SISA)] = calc.sisa_formula(a1(r, C.PAGU), a1(r, C.TOTAL))
             out[(r, C.PERSEN)] = calc.percent_formula(a1(r, C.TOTAL), a1(r, C.PAGU))
         t = K.budget_total_row
         programs = [K.budget_rows[p.id] for p in form.programs]
@@ -113,7 +114,7 @@ class FormulaMap:
             out[(t, C.SELISIH)] = calc.change_formula(a1(t, C.PAGU), a1(t, C.PAGU_MURNI))
         for col in (*C.TW, C.TOTAL):
             out[(t, col)] = calc.sum_formula([a1(r, col) for r in programs])
-        out[(t, C.SISA)] = f"{a1(t, C.PAGU)}-N({a1(t, C.TOTAL)})"
+        out[(t, C.SISA)] = calc.sisa_formula(a1(t, C.PAGU), a1(t, C.TOTAL))
         out[(t, C.PERSEN)] = calc.percent_formula(a1(t, C.TOTAL), a1(t, C.PAGU))
         for _, ind in form.indicators():
             r, qr = K.indicator_rows[ind.id], QL.indicator_rows[ind.id]
@@ -130,9 +131,21 @@ class FormulaMap:
         return out
 
 
+# Forms issued before the formulas stopped using N() (which Apache POI lacks) carry the same
+# figures written with it; a returned form of that kind is not "formula changed". Each pattern,
+# applied to a normalized formula, gives the current text of the same formula.
+_REF = r"([^(),=<>\-]+)"
+_LEGACY = (
+    (re.compile(rf"AND\(ISNUMBER\({_REF}\),N\({_REF}\)<>0\)"), r"AND(ISNUMBER(\1),ISNUMBER(\2),\2<>0)"),
+    (re.compile(rf"IF\(N\({_REF}\)<>0,"), r"IF(AND(ISNUMBER(\1),\1<>0),"),
+    (re.compile(rf"-N\({_REF}\)$"), r"-SUM(\1)"),
+)
+
+
 def normalize_formula(text: str | None) -> str | None:
     """Compare formulas the way spreadsheet programs may rewrite them: no leading '=', no
-    spaces outside strings, upper case outside strings, no '_xlfn.' prefixes, no '$'."""
+    spaces outside strings, upper case outside strings, no '_xlfn.' prefixes, no '$'; the
+    N() forms of earlier forms read as today's equivalents."""
     if text is None:
         return None
     text = text.strip()
@@ -149,7 +162,11 @@ def normalize_formula(text: str | None) -> str | None:
             continue
         else:
             out.append(ch.upper())
-    return "".join(out).replace("_XLFN.", "")
+    text = "".join(out).replace("_XLFN.", "")
+    if "N(" in text:
+        for pattern, current in _LEGACY:
+            text = pattern.sub(current, text)
+    return text
 
 
 # -- the values those formulas compute, in Python (cell scale: 0.665 for 66,5 %) ------------------

@@ -40,7 +40,8 @@ _FUNCTION_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(")
 class ClassicFormulaSheet(Worksheet):
     """A worksheet that writes the same file as xlsxwriter's, faster.
 
-    Formulas: it skips xlsxwriter's function-name rewriting when there is nothing to rewrite.
+    Formulas: it skips xlsxwriter's function-name rewriting when there is nothing to rewrite, and
+    stores an empty cached result as text (t="str", as Excel does), not untyped (read as 0).
 
     Before storing a formula, xlsxwriter runs about thirty regular-expression substitutions on it
     (dynamic-array functions such as FILTER become _xlfn._xlws.FILTER); with ~4,000 formulas in a
@@ -89,8 +90,18 @@ class ClassicFormulaSheet(Worksheet):
             value = cell.value
             if isinstance(value, bool) or (isinstance(value, str) and value != ""):
                 return super()._write_cell(row, col, cell)
-            self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}">'
+            kind = ' t="str"' if value == "" else ""
+            self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}"{kind}>'
                           f"<f>{self._escape_data(cell.formula)}</f><v>{value}</v></c>")
+
+    def _xml_formula_element(self, formula, result, attributes=()) -> None:
+        """A formula whose cached result is the empty text is stored as text (t="str"), as Excel
+        stores it. xlsxwriter leaves the type out ("to force recalc in some third party apps"),
+        so every program that shows cached results without recalculating (mail and phone
+        previewers, Apache POI, pandas) reads 0 where the sheet is blank."""
+        if result == "" and not any(key == "t" for key, _ in attributes):
+            attributes = [*attributes, ("t", "str")]
+        super()._xml_formula_element(formula, result, attributes)
 
     # -- long tables ------------------------------------------------------------------------
     _long: "_LongRows | None" = None
@@ -199,7 +210,7 @@ def _write_long_rows(ws: "ClassicFormulaSheet", first_row: int, rows, formats: l
                 kind = ""
                 if isinstance(cached, bool):
                     kind, cached = ' t="b"', int(cached)
-                elif isinstance(cached, str) and cached:
+                elif isinstance(cached, str):  # "" too: an empty text result, not 0
                     kind = ' t="e"' if cached in _FORMULA_ERRORS else ' t="str"'
                 cached = str(escape(cached)).replace("{", "{{").replace("}", "}}")
                 parts.append(f"{head}{kind}><f>{text}</f><v>{cached}</v></c>")
