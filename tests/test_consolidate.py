@@ -29,6 +29,7 @@ import lo
 from xlkinerja.consolidation import ConsolidateOptions, consolidate
 from xlkinerja.consolidation.ledger import Ledger
 from xlkinerja.consolidation.recap import RecapLayout
+from xlkinerja.consolidation.recap_layout import RINCIAN
 from xlkinerja.consolidation.run import neutralise
 from xlkinerja.testing import fill_like_a_person, synthetic_entries, synthetic_form
 from xlkinerja.workbook.writer import write_workbook
@@ -129,7 +130,8 @@ def test_long_tables_and_exports(city, first_run):
     assert len(body) == n_rows
     leaf_sum = {}
     for r in body:
-        code, ident, tw, real = r[0], r[3], r[7], r[8]
+        code, ident, tw, real = (r[RINCIAN.col(k)] for k in ("kode_opd", "id", "triwulan",
+                                                              "realisasi"))
         if ident in {leaf.id for leaf in forms[code].leaves()}:
             leaf_sum[(code, tw)] = leaf_sum.get((code, tw), 0) + real
     for code, e in entries.items():
@@ -387,9 +389,10 @@ def test_the_long_table_budget_is_counted_in_cells():
     from xlkinerja.consolidation.recap import MAX_XLSX_LONG_CELLS, sheets_in_exports_only
 
     assert MAX_XLSX_LONG_CELLS == 2_000_000
-    assert sheets_in_exports_only(200_000, 125_000, 250_000) == []
-    assert sheets_in_exports_only(200_001, 125_001, 250_001) == [
-        ("Rincian Anggaran", 200_001), ("Indikator", 125_001), ("Temuan Validasi", 250_001)]
+    # Rincian Anggaran has 13 columns (pagu murni, perubahan and in force, the basis): 153,846 rows
+    assert sheets_in_exports_only(153_846, 125_000, 250_000) == []
+    assert sheets_in_exports_only(153_847, 125_001, 250_001) == [
+        ("Rincian Anggaran", 153_847), ("Indikator", 125_001), ("Temuan Validasi", 250_001)]
 
 
 def test_figures_are_computed_once_per_opd(city, tmp_path, monkeypatch):

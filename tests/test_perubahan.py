@@ -248,3 +248,144 @@ def test_narratives_are_carried(sc):
         for sheet in ("TW I", "TW II"):
             old = wb_old[sheet].cell(ro + 1, NARRATIVE_LABEL_LAST + 2).value
             assert old and wb_new[sheet].cell(rn + 1, NARRATIVE_LABEL_LAST + 2).value == old
+
+
+# -- consolidation: every quarter of both OPD, murni and perubahan, nothing konflik ----------------
+
+@pytest.fixture(scope="module")
+def recap(sc, tmp_path_factory):
+    """The desk's folder holds everything that came back: A's TW II on the murni form, A's TW III
+    on the perubahan form, B's TW III on its only form."""
+    import shutil
+
+    from xlkinerja.consolidation import ConsolidateOptions, consolidate
+
+    root = tmp_path_factory.mktemp("meja")
+    inbox = root / "masuk"
+    inbox.mkdir()
+    for path in (sc.old_filled, sc.new_filled, sc.b_filled):
+        shutil.copy2(path, inbox / path.name)
+    out = root / "rekap" / "rekap.xlsx"
+    summary = consolidate([inbox], ConsolidateOptions(output=out, csv_dir=root / "rekap" / "csv"))
+    return root, out, summary
+
+
+def _sheet(path, name):
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python()
+
+
+def test_consolidation_counts_every_quarter_of_both_opd(sc, recap):
+    from xlkinerja.consolidation.recap_layout import RecapLayout as L
+
+    root, out, summary = recap
+    assert "konflik" not in summary.statuses and "konflik" not in summary.opd_statuses
+    rows = {r[L.KODE]: r for r in _sheet(out, "Ringkasan")[L.first_row:] if r[L.KODE] in ("4.01", "9.002")}
+    a, b = rows["4.01"], rows["9.002"]
+    # independently of calc.py: sums of what the OPD typed
+    for q in (1, 2, 3):
+        assert a[L.TW[q - 1]] == sum(e.realisasi for e in sc.entries_a[q].budget.values()
+                                     if e.realisasi is not None), q
+        assert b[L.TW[q - 1]] == sum(e.realisasi for e in sc.entries_b[q].budget.values()), q
+    murni = sum(leaf.own_pagu for leaf in sc.old_form.leaves())
+    removed = next(leaf.own_pagu for leaf in sc.old_form.leaves() if leaf.id == sc.removed_id)
+    perubahan_total = murni + sum(after - before for before, after in sc.changed.values()) \
+        + perubahan.NEW_PAGU - removed
+    assert (a[L.PAGU_MURNI], a[L.PAGU]) == (murni, perubahan_total)
+    b_pagu = sum(leaf.own_pagu for leaf in sc.b_form.leaves())
+    assert (b[L.PAGU_MURNI], b[L.PAGU]) == (b_pagu, b_pagu)
+    year_a = sum(a[L.TW[q - 1]] for q in (1, 2, 3))
+    assert a[L.TOTAL] == year_a
+    assert a[L.PERSEN] == pytest.approx(year_a / perubahan_total)  # against the pagu in force
+    assert a[L.STATUS] == b[L.STATUS] == "lengkap"
+
+
+def test_rincian_shows_murni_and_perubahan_and_the_pagu_of_each_quarter(sc, recap):
+    import csv
+
+    root, out, _ = recap
+    with (root / "rekap" / "csv" / "rincian_anggaran.csv").open(encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["kode_opd"] == "4.01"]
+    by = {(r["id"], r["triwulan"]): r for r in rows}
+    for ident, (before, after) in sc.changed.items():
+        for tw, pagu, basis in (("TW I", before, "murni"), ("TW III", after, "perubahan")):
+            r = by[(ident, tw)]
+            assert (float(r["pagu_murni"]), float(r["pagu_perubahan"]), float(r["pagu"]),
+                    r["dasar"]) == (before, after, pagu, basis)
+    gone = by[(sc.removed_id, "TW I")]
+    assert float(gone["realisasi"]) == sc.entries_a[1].budget[sc.removed_id].realisasi
+    assert float(by[(sc.removed_id, "TW III")]["pagu"]) == 0
+    assert by[(sc.removed_id, "TW III")]["realisasi"] == ""
+    new = by[(perubahan.NEW_ID, "TW III")]
+    assert (float(new["pagu_murni"]), float(new["realisasi"])) == (0, perubahan.NEW_TW3)
+    # Rincian Anggaran in the recap holds the same columns
+    from xlkinerja.consolidation.recap_layout import RINCIAN
+
+    sheet = _sheet(out, "Rincian Anggaran")
+    assert sheet[RINCIAN.header_row] == RINCIAN.headers
+
+
+def test_the_old_file_is_not_konflik_and_the_ledger_says_where_each_quarter_came_from(sc, recap):
+    from xlkinerja.consolidation.ledger import Ledger
+
+    root, out, summary = recap
+    ledger = Ledger(out.with_name("rekap.ledger.sqlite"))
+    try:
+        status = {s.name: (s.status, s.note or "") for s in ledger.history()}
+        sources = ledger.quarter_sources()
+    finally:
+        ledger.close()
+    assert status[sc.old_filled.name][0] == "digantikan"
+    assert "formulir perubahan" in status[sc.old_filled.name][1]
+    assert status[sc.new_filled.name][0] == "diterima"
+    a = {q: (name, basis) for code, q, name, _, _, basis in sources if code == "4.01"}
+    assert a == {1: (sc.new_filled.name, "murni"), 2: (sc.new_filled.name, "murni"),
+                 3: (sc.new_filled.name, "perubahan")}
+    temuan = _sheet(out, "Temuan Validasi")
+    version = [r for r in temuan if "CONSOLIDATE_VERSION" in r]
+    assert version and "TW I, TW II, TW III dari a_tw3_perubahan.xlsx (formulir perubahan)" in \
+        " ".join(map(str, version[0]))
+
+
+def test_an_old_version_file_still_counts_for_the_quarters_before_the_revision(sc, tmp_path, form):
+    """A revised form made without the old file, filled for TW III only: TW I-II come from the
+    murni file; a TW III typed on the murni form is not counted, and a finding says so."""
+    import shutil
+
+    from xlkinerja.consolidation import ConsolidateOptions, consolidate
+    from xlkinerja.consolidation.ledger import Ledger
+    from xlkinerja.consolidation.recap_layout import RecapLayout as L
+    from xlkinerja.testing import fill_like_a_person
+
+    carried, _ = read_base(sc.new_blank)
+    sub_form = carried.form
+    inbox = tmp_path / "masuk"
+    inbox.mkdir()
+    # the murni file with TW I-III (TW III on the old form, after the revision)
+    import copy
+
+    on_murni = copy.deepcopy(sc.entries_a)
+    on_murni[3].budget.pop(perubahan.NEW_ID)  # the murni form has no such row
+    fill_like_a_person(sc.old_blank, inbox / "a_tw3_murni.xlsx", form, on_murni, [1, 2, 3])
+    # the revised form, blank (no carry-over), TW III only
+    blank = tmp_path / "revisi_kosong.xlsx"
+    from xlkinerja.workbook.writer import write_workbook
+
+    write_workbook(sub_form, blank)
+    fill_like_a_person(blank, inbox / "a_tw3_perubahan.xlsx", sub_form, {3: sc.entries_a[3]}, [3])
+    out = tmp_path / "rekap.xlsx"
+    summary = consolidate([inbox], ConsolidateOptions(output=out))
+    assert "konflik" not in summary.statuses
+    row = next(r for r in _sheet(out, "Ringkasan") if r[L.KODE] == "4.01")
+    for q in (1, 2, 3):
+        assert row[L.TW[q - 1]] == sum(e.realisasi for e in sc.entries_a[q].budget.values()
+                                       if e.realisasi is not None), q
+    ledger = Ledger(tmp_path / "rekap.ledger.sqlite")
+    try:
+        a = {q: name for code, q, name, *_ in ledger.quarter_sources() if code == "4.01"}
+    finally:
+        ledger.close()
+    assert a == {1: "a_tw3_murni.xlsx", 2: "a_tw3_murni.xlsx", 3: "a_tw3_perubahan.xlsx"}
+    codes = {r[6] for r in _sheet(out, "Temuan Validasi") if len(r) > 6}
+    assert "CONSOLIDATE_OLD_VERSION_QUARTER" in codes

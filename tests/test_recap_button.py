@@ -34,6 +34,7 @@ import xlwings_openpyxl as engine
 from xlkinerja.desk import buttons as button
 from xlkinerja.consolidation import ConsolidateOptions, consolidate
 from xlkinerja.consolidation.ledger import Ledger
+from xlkinerja.consolidation.recap_layout import RINCIAN
 from xlkinerja.consolidation.recap import (OPD_CHART_SERIES, SHEET_GRAFIK, SHEET_INDIKATOR,
                                            SHEET_RINCIAN, SHEET_RINGKASAN, SHEET_STATUS,
                                            SHEET_TEMUAN, RecapLayout)
@@ -307,7 +308,7 @@ def test_ringkasan_rows_and_totals_are_the_fill_data(pressed, submissions):
         assert f"SUM({col}{first}:{col}{last})" in ws.cell(t, c + 1).value, col
     span = f"{a1(last - 1, L.TW1)}:{a1(last - 1, L.TW4)}"
     assert ws.cell(last, L.TOTAL + 1).value == f'=IF(COUNT({span})=0,"",SUM({span}))'
-    assert ws.print_area == f"'{SHEET_RINGKASAN}'!$A$1:$R${t}"
+    assert ws.print_area == f"'{SHEET_RINGKASAN}'!$A$1:${col_letter(L.LAST)}${t}"
     assert "5 perangkat daerah" in ws.cell(L.info_row + 1, 1).value
 
 
@@ -377,15 +378,17 @@ def test_tables_charts_and_conditional_formats_cover_the_new_rows(pressed, submi
     forms = {i: submissions.forms[i] for i in range(1, 6)}
     n_budget = sum(len(f.budget_rows()) * len(SENT[i]) for i, f in forms.items())
     n_ind = sum(len(f.indicators()) for f in forms.values())
-    assert dict(wb[SHEET_RINCIAN].tables.items()) == {"RincianAnggaran": f"A4:J{4 + n_budget}"}
+    rl = col_letter(RINCIAN.last_col)
+    assert dict(wb[SHEET_RINCIAN].tables.items()) == {"RincianAnggaran": f"A4:{rl}{4 + n_budget}"}
     assert dict(wb[SHEET_INDIKATOR].tables.items()) == {"Indikator": f"A4:P{4 + n_ind}"}
-    assert wb[SHEET_RINCIAN].tables["RincianAnggaran"].autoFilter.ref == f"A4:J{4 + n_budget}"
+    assert wb[SHEET_RINCIAN].tables["RincianAnggaran"].autoFilter.ref == f"A4:{rl}{4 + n_budget}"
     assert wb[SHEET_RINCIAN].cell(4 + n_budget, 1).value == "9.005"
     first, last = L.first_row + 1, L.first_row + 5
     bar = wb[SHEET_GRAFIK]._charts[L.OPD_CHART]
     (series,) = bar.series
-    assert series.val.numRef.f.replace("'", "") == f"{SHEET_RINGKASAN}!$J${first}:$J${last}"
-    assert series.cat.strRef.f.replace("'", "") == f"{SHEET_RINGKASAN}!$C${first}:$C${last}"
+    pc, nc = col_letter(L.PERSEN), col_letter(L.NAMA)
+    assert series.val.numRef.f.replace("'", "") == f"{SHEET_RINGKASAN}!${pc}${first}:${pc}${last}"
+    assert series.cat.strRef.f.replace("'", "") == f"{SHEET_RINGKASAN}!${nc}${first}:${nc}${last}"
     assert series.tx.v == OPD_CHART_SERIES
     with engine.registered():
         chart = engine.open_book(pressed.saved).sheets[SHEET_GRAFIK].charts[L.OPD_CHART]

@@ -57,9 +57,10 @@ class OpdSummary:
     """What the Ringkasan needs of one OPD: small, kept for every OPD of the run."""
 
     plan: OpdPlan
-    pagu: float = 0
+    pagu: float = 0  # in force at year end: the perubahan after an APBD Perubahan
     total: dict[int, float | None] = field(default_factory=dict)
     indicators: list[IndicatorLine] = field(default_factory=list)
+    pagu_murni: float | None = None  # the original budget (None: no form, as pagu)
 
     @property
     def year_total(self) -> float | None:
@@ -84,16 +85,20 @@ class OpdFigures(OpdSummary):
     entries: dict[int, QuarterEntries] = field(default_factory=dict)
     budget: dict[int, dict] = field(default_factory=dict)  # quarter -> {id: BudgetFigure}
 
+    #: entries of an older form version that the newest version has no place for, not counted:
+    #: (file name, message)
+    left_out: list[tuple[str, str]] = field(default_factory=list)
+
     def summary(self) -> OpdSummary:
         return OpdSummary(plan=self.plan, pagu=self.pagu, total=dict(self.total),
-                          indicators=list(self.indicators))
+                          indicators=list(self.indicators), pagu_murni=self.pagu_murni)
 
 
 def opd_figures(plan: OpdPlan, ledger, scale=DEFAULT_SCALE) -> OpdFigures:
     if plan.model_sha is None:
         return OpdFigures(plan=plan, form=None)
     form = Form.from_dict(json.loads(ledger.model(plan.model_sha)))
-    figs = OpdFigures(plan=plan, form=form, pagu=form.total_pagu)
+    figs = OpdFigures(plan=plan, form=form, pagu=form.total_pagu, pagu_murni=form.total_murni)
     cache: dict[str, dict[int, QuarterEntries]] = {}
     for q in QUARTERS:
         source = plan.sources.get(q)
@@ -103,8 +108,9 @@ def opd_figures(plan: OpdPlan, ledger, scale=DEFAULT_SCALE) -> OpdFigures:
         if source.sha256 not in cache:
             cache[source.sha256] = entries_from_compact(ledger.entries(source.sha256) or {})
         figs.entries[q] = cache[source.sha256][q]
-    for q in QUARTERS:
-        figs.budget[q] = calc.budget_figures(form, figs.entries[q])
+    _left_out(figs, form)
+    for q in QUARTERS:  # against the pagu in force in that quarter
+        figs.budget[q] = calc.budget_figures(form, figs.entries[q], q)
         figs.total[q] = calc.total_figure(form, figs.budget[q]).realisasi if plan.sources.get(q) else None
     for s, ind in form.indicators():
         values, numbers = [], []
@@ -121,24 +127,43 @@ def opd_figures(plan: OpdPlan, ledger, scale=DEFAULT_SCALE) -> OpdFigures:
     return figs
 
 
+def _left_out(figs: OpdFigures, form: Form) -> None:
+    """Realisasi taken from a file of an older form version for a row the newest version does
+    not have (a revision made without the old file, so the row was not kept as dihapus)."""
+    leaves = {r.id for r in form.leaves()}
+    for q in QUARTERS:
+        source = figs.plan.sources.get(q)
+        if source is None or figs.plan.versions.get(q, figs.plan.model_sha) == figs.plan.model_sha:
+            continue
+        for ident, entry in figs.entries[q].budget.items():
+            if ident not in leaves and isinstance(entry.realisasi, (int, float)):
+                figs.left_out.append((source.name, (
+                    f"TW {ROMAN[q]}: realisasi {format_rupiah(entry.realisasi)} baris '{ident}' "
+                    "dari formulir sebelum revisi tidak dihitung: baris itu tidak ada di formulir "
+                    "revisi (dibuat tanpa --dari berkas lama). Buat ulang formulir revisi dengan "
+                    "--dari agar baris yang dihapus tetap tercatat.")))
+
+
 def budget_rows(figs: OpdFigures) -> Iterator[tuple]:
-    """Long form: (opd code, opd name, kode, id, uraian, level, pagu, triwulan, realisasi, %)."""
+    """Long form: (opd code, opd name, kode, id, uraian, level, pagu murni, pagu perubahan,
+    pagu in force in the quarter, triwulan, the budget it was reported against, realisasi, %)."""
     if figs.form is None:
         return
     code, name = figs.plan.code, figs.plan.name
-    # what does not change with the quarter, once per row (a figure's pagu is its row's pagu)
-    rows = None
+    form = figs.form
+    # what does not change with the quarter, once per row
+    rows = [(row.id, row.code or "", row.name, row.level.label, row.murni, row.pagu)
+            for row in form.budget_rows()]
     for q in QUARTERS:
         if q not in figs.plan.sources:
             continue
         budget = figs.budget[q]
-        if rows is None:
-            rows = [(row.id, row.code or "", row.name, row.level.label, budget[row.id].pagu)
-                    for row in figs.form.budget_rows()]
         tw = f"TW {ROMAN[q]}"
-        for ident, kode, uraian, level, pagu in rows:
+        basis = form.basis(q)
+        for ident, kode, uraian, level, murni, pagu in rows:
             fig = budget[ident]
-            yield (code, name, kode, ident, uraian, level, pagu, tw, fig.realisasi, fig.percent)
+            yield (code, name, kode, ident, uraian, level, murni, pagu, fig.pagu, tw, basis,
+                   fig.realisasi, fig.percent)
 
 
 # the exports' column names: the keys of the recap's long tables, in the order of the tuples above

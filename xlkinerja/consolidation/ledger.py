@@ -6,6 +6,9 @@
 - ``sightings``: every file seen at a path in a run, with its status (diterima, digantikan,
   ditolak, duplikat, konflik) and what superseded it.
 - ``runs``: when each consolidation ran, over what, into what.
+- ``quarter_sources``: per run, OPD and triwulan, the file (content) and the form version its
+  figures came from, and the budget that quarter was reported against (murni, perubahan,
+  pergeseran): which version each quarter came from after an APBD Perubahan.
 
 A run writes in one transaction: an interrupted run leaves the previous ledger as it was.
 Accepted versions are archived by content under ``<ledger>.arsip/ab/abcdef....xlsx``.
@@ -55,6 +58,12 @@ CREATE TABLE IF NOT EXISTS sightings (
     status TEXT NOT NULL, superseded_by TEXT, note TEXT
 );
 CREATE INDEX IF NOT EXISTS sightings_run ON sightings(run_id);
+CREATE TABLE IF NOT EXISTS quarter_sources (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    opd_code TEXT NOT NULL, quarter INTEGER NOT NULL,
+    sha256 TEXT NOT NULL, name TEXT NOT NULL, model_sha TEXT, basis TEXT NOT NULL,
+    PRIMARY KEY (run_id, opd_code, quarter)
+);
 CREATE INDEX IF NOT EXISTS contents_opd ON contents(opd_code, year);
 """
 
@@ -215,6 +224,24 @@ class Ledger:
                note) VALUES (?,?,?,?,?,?,?,?,?)""",
             (self.run_id, result.path, result.name, result.sha256, result.size, result.mtime,
              status, superseded_by, note))
+
+    def source_of_quarter(self, opd_code: str, quarter: int, result: FileResult,
+                          model_sha: str | None, basis: str) -> None:
+        """Where one OPD's quarter came from in this run (see ``quarter_sources``)."""
+        self.db.execute(
+            """INSERT INTO quarter_sources(run_id, opd_code, quarter, sha256, name, model_sha, basis)
+               VALUES (?,?,?,?,?,?,?)""",
+            (self.run_id, opd_code, quarter, result.sha256, result.name, model_sha, basis))
+
+    def quarter_sources(self, run_id: int | None = None) -> list[tuple]:
+        """(opd_code, quarter, file name, sha256, model_sha, basis) of a run (default: the last
+        finished one)."""
+        if run_id is None:
+            row = self.db.execute("SELECT MAX(id) FROM runs WHERE finished IS NOT NULL").fetchone()
+            run_id = row[0]
+        return list(self.db.execute(
+            """SELECT opd_code, quarter, name, sha256, model_sha, basis FROM quarter_sources
+               WHERE run_id=? ORDER BY opd_code, quarter""", (run_id,)))
 
     def history(self, all_runs: bool = False) -> Iterator[Sighting]:
         where = "" if all_runs else "WHERE s.run_id = (SELECT MAX(id) FROM runs WHERE finished IS NOT NULL)"

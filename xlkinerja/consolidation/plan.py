@@ -10,7 +10,12 @@ Pure decisions over :class:`~.records.FileResult` summaries (no workbook is open
 - per OPD and triwulan (the latest triwulan a file fills), the latest saved file is ``diterima``
   and the others ``digantikan``;
 - each quarter's figures come from the most recently saved accepted file that fills that quarter
-  (a TW II file carries TW I too, with corrections).
+  (a TW II file carries TW I too, with corrections);
+- a revised form (APBD Perubahan, pergeseran) names the version it revises (its lineage): files
+  of the versions it revises are not a conflict. Each quarter comes from the newest version that
+  carries it; a file of an older version still counts for the quarters before the revision that
+  replaced it when no newer file carries them, never for the quarters after (those were reported
+  against a pagu no longer in force), and is otherwise ``digantikan``.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from xlkinerja.form.model import QUARTERS
+from xlkinerja.form.model import QUARTERS, ROMAN
 from xlkinerja.consolidation.records import FileResult
 
 ACCEPTED, SUPERSEDED, REJECTED, DUPLICATE, CONFLICT = (
@@ -26,6 +31,19 @@ ACCEPTED, SUPERSEDED, REJECTED, DUPLICATE, CONFLICT = (
 
 STATUS_COMPLETE, STATUS_MISSING, STATUS_ERRORS, STATUS_CONFLICT = (
     "lengkap", "belum mengirim", "ada kesalahan", "konflik")
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """What consolidation needs of a form version's lineage (from its form, in the ledger)."""
+
+    revises: str | None = None  # model hash of the version it revises
+    effective_quarter: int | None = None  # first triwulan reported against it
+    kind: str | None = None  # "perubahan" / "pergeseran"
+    basis: tuple[str, ...] = ("murni",) * 4  # the budget in force in TW I..IV
+
+    def label(self) -> str:
+        return f"formulir {self.kind}" if self.kind else "formulir murni"
 
 
 @dataclass
@@ -46,6 +64,10 @@ class OpdPlan:
     conflicts: list[FileResult] = field(default_factory=list)
     status: str = STATUS_MISSING
     note: str = ""
+    #: per quarter, the version (model hash) its figures come from, when a revision is involved
+    versions: dict[int, str] = field(default_factory=dict)
+    #: files of an older version whose quarters after the revision were not counted: (file, TW)
+    stale_quarters: list[tuple[FileResult, list[int]]] = field(default_factory=list)
 
     @property
     def latest_quarter(self) -> int | None:
@@ -80,8 +102,22 @@ def _newest(results: list[FileResult]) -> FileResult:
     return max(results, key=lambda r: (r.when, r.name))
 
 
+def _chain(sha: str, lineage: dict[str, VersionInfo]) -> list[str]:
+    """``sha`` and the versions it revises, newest first (a cycle, impossible unless forged,
+    stops the walk)."""
+    out = [sha]
+    while True:
+        info = lineage.get(out[-1])
+        nxt = info.revises if info else None
+        if nxt is None or nxt in out:
+            return out
+        out.append(nxt)
+
+
 def make_plan(results: list[FileResult], year: int | None = None, quarter: int | None = None,
-              expected_opds: dict[str, str] | None = None) -> Plan:
+              expected_opds: dict[str, str] | None = None,
+              lineage: dict[str, VersionInfo] | None = None) -> Plan:
+    lineage = lineage or {}
     decisions: list[Decision] = []
     by_sha: dict[str, FileResult] = {}
     unique: list[FileResult] = []
@@ -117,11 +153,15 @@ def make_plan(results: list[FileResult], year: int | None = None, quarter: int |
         versions: dict[str, list[FileResult]] = defaultdict(list)
         for r in files:
             versions[r.model_sha].append(r)
-        chosen = max(versions, key=lambda m: (max(r.generated_at or "" for r in versions[m]),
-                                              max(r.when for r in versions[m])))
+        # a version another one present revises is older than it, whatever the dates say
+        revised = {old for m in versions for old in _chain(m, lineage)[1:]}
+        heads = [m for m in versions if m not in revised] or list(versions)
+        chosen = max(heads, key=lambda m: (max(r.generated_at or "" for r in versions[m]),
+                                           max(r.when for r in versions[m])))
+        chain = _chain(chosen, lineage)  # chosen, the version it revises, ...
         plan = OpdPlan(code=code, name=_newest(versions[chosen]).opd_name, model_sha=chosen)
         for model_sha, group in versions.items():
-            if model_sha == chosen:
+            if model_sha == chosen or model_sha in chain:
                 continue
             for r in group:
                 plan.conflicts.append(r)
@@ -145,6 +185,8 @@ def make_plan(results: list[FileResult], year: int | None = None, quarter: int |
             source = next((r for r in ordered if q in r.filled), None)
             if source is not None:
                 plan.sources[q] = source
+        if len(chain) > 1:
+            _older_versions(plan, chain, versions, lineage, decisions)
         opds[code] = plan
 
     for code, name in (expected_opds or {}).items():
@@ -166,3 +208,42 @@ def make_plan(results: list[FileResult], year: int | None = None, quarter: int |
         else:
             plan.status = STATUS_COMPLETE
     return Plan(year=year, quarter=quarter, opds=dict(sorted(opds.items())), decisions=decisions)
+
+
+def _older_versions(plan: OpdPlan, chain: list[str], versions: dict[str, list[FileResult]],
+                    lineage: dict[str, VersionInfo], decisions: list[Decision]) -> None:
+    """Files of the versions the chosen one revises: each counts for the quarters before the
+    revision that replaced its version, where no newer version's file carries them."""
+    newest = _newest(versions[chain[0]])
+    for q in QUARTERS:
+        if q in plan.sources:
+            plan.versions[q] = chain[0]
+    for i, sha in enumerate(chain[1:], start=1):
+        group = versions.get(sha)
+        if not group:
+            continue
+        # the revision right after this version: its first triwulan ends this version's validity
+        until = lineage[chain[i - 1]].effective_quarter or 1
+        used: set[str] = set()
+        ordered = sorted(group, key=lambda r: (r.when, r.quarter), reverse=True)
+        for q in QUARTERS:
+            if q >= until or q in plan.sources:
+                continue
+            source = next((r for r in ordered if q in r.filled), None)
+            if source is not None:
+                plan.sources[q] = source
+                plan.versions[q] = sha
+                used.add(source.sha256)
+        label = lineage[chain[i - 1]].label()
+        for r in group:
+            late = [q for q in r.filled if q >= until]
+            if late:
+                plan.stale_quarters.append((r, late))
+            if r.sha256 in used:
+                decisions.append(Decision(r, ACCEPTED, note=(
+                    "versi formulir sebelum revisi; dipakai untuk " + ", ".join(
+                        f"TW {ROMAN[q]}" for q in sorted(q for q, s in plan.sources.items()
+                                                  if s is r)))))
+            else:
+                decisions.append(Decision(r, SUPERSEDED, newest,
+                                          f"digantikan oleh {label} ({newest.name})"))

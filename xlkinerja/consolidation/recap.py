@@ -35,8 +35,8 @@ from xlkinerja.consolidation.recap_layout import (INDIKATOR, LONG_TABLES, OPD_CH
                                                   LongTable, RecapLayout, RecapMetaLayout,
                                                   StatusLayout)
 
-# Beyond this many cells a long table goes to the --csv/--parquet exports only: 200,000 rows of
-# Rincian Anggaran (about 160 OPD), 125,000 of Indikator (about 15,000 OPD). XlsxWriter keeps every
+# Beyond this many cells a long table goes to the --csv/--parquet exports only: 153,846 rows of
+# Rincian Anggaran (13 columns since pagu murni and perubahan; about 125 OPD), 125,000 of Indikator (about 15,000 OPD). XlsxWriter keeps every
 # cell of a sheet in memory until it writes the file (~200 bytes a cell) and its constant_memory
 # mode forbids Excel tables, so a cap by cells is what keeps a country-sized run's memory bounded.
 MAX_XLSX_LONG_CELLS = 2_000_000
@@ -142,7 +142,9 @@ class RecapWriter:
         self._heading(ws, L.LAST,
                       f"Keadaan {quarter}; {len(plan.opds)} perangkat daerah; {used} berkas diterima; "
                       f"dibuat {self.generated_at.strftime('%d-%m-%Y %H:%M')}. Angka dihitung ulang "
-                      "dari sel isian; rumus total tidak dapat diubah.")
+                      "dari sel isian; rumus total tidak dapat diubah. % realisasi terhadap pagu "
+                      "perubahan (pagu yang berlaku di akhir tahun; sama dengan pagu murni bila "
+                      "tidak ada perubahan anggaran).")
         head = f(bold=True, align="center", valign="vcenter", text_wrap=True, border=1,
                  bg_color=HEADER_FILL)
         for c, text in enumerate(L.headers):
@@ -159,6 +161,7 @@ class RecapWriter:
             ws.write_number(r, L.NO, i, center)
             ws.write_string(r, L.KODE, p.code, text)
             ws.write_string(r, L.NAMA, p.name or "", text)
+            ws.write_number(r, L.PAGU_MURNI, _murni(figs), money)
             ws.write_number(r, L.PAGU, figs.pagu, money)
             for q, col in zip(QUARTERS, L.TW):
                 v = figs.total.get(q)
@@ -193,9 +196,9 @@ class RecapWriter:
             return [f"{a1(L.first_row, c)}:{a1(last, c)}"]
 
         money_t = f(num_format="#,##0", border=1, **bold)
-        for c in (L.PAGU, *L.TW, L.TOTAL):
+        for c in (L.PAGU_MURNI, L.PAGU, *L.TW, L.TOTAL):
             values = [self._cached_column(c, figs) for figs in self.figures]
-            if c == L.PAGU:
+            if c in (L.PAGU, L.PAGU_MURNI):
                 self._formula(ws, t, c, calc.plain_sum_formula(column(c)), money_t,
                               sum(v for v in values if v is not None))
             else:
@@ -227,6 +230,8 @@ class RecapWriter:
         L = RecapLayout
         if c == L.PAGU:
             return figs.pagu
+        if c == L.PAGU_MURNI:
+            return _murni(figs)
         if c in L.TW:
             return figs.total.get(QUARTERS[L.TW.index(c)])
         if c == L.TOTAL:
@@ -564,3 +569,8 @@ def write_recap(path: Path, plan: Plan, figures: list[OpdSummary], findings: lis
 __all__ = ["write_recap", "RecapLayout", "RecapMeta", "ConsolidationFinding", "RECAP_MARKER",
            "SHEET_RINGKASAN", "SHEET_STATUS", "SHEET_RINCIAN", "SHEET_INDIKATOR", "SHEET_TEMUAN",
            "SHEET_GRAFIK", "OPD_CHART_SERIES"]
+
+
+def _murni(figs: OpdSummary) -> float:
+    """An OPD's pagu murni (its pagu when its form was never revised)."""
+    return figs.pagu if figs.pagu_murni is None else figs.pagu_murni

@@ -66,7 +66,7 @@ def _index(cols: tuple[Col, ...], key: str) -> int:
 
 RINGKASAN_COLUMNS = (
     Col("no", "NO.", 5), Col("kode_opd", "KODE OPD", 10), Col("nama_opd", "PERANGKAT DAERAH", 36),
-    Col("pagu", "PAGU", 18),
+    Col("pagu_murni", "PAGU MURNI", 18), Col("pagu", "PAGU PERUBAHAN", 18),
     *(Col(f"tw_{q}", f"REALISASI TW {ROMAN[q]}", 17) for q in QUARTERS),
     Col("realisasi_setahun", "REALISASI SETAHUN", 18), Col("persen", "% REALISASI", 11),
     Col("jumlah_indikator", "JUMLAH INDIKATOR", 11), Col("indikator_terukur", "INDIKATOR TERUKUR", 11),
@@ -93,7 +93,8 @@ class RecapLayout:
     NO = _index(columns, "no")
     KODE = _index(columns, "kode_opd")
     NAMA = _index(columns, "nama_opd")
-    PAGU = _index(columns, "pagu")
+    PAGU_MURNI = _index(columns, "pagu_murni")
+    PAGU = _index(columns, "pagu")  # in force at year end (the perubahan; murni if none)
     TW1, TW2, TW3, TW4 = (_index(RINGKASAN_COLUMNS, f"tw_{q}") for q in QUARTERS)
     TOTAL = _index(columns, "realisasi_setahun")
     PERSEN = _index(columns, "persen")
@@ -271,11 +272,15 @@ RINCIAN = LongTable(
     SHEET_RINCIAN,
     (Col("kode_opd", "Kode OPD", 10), Col("nama_opd", "Perangkat Daerah", 28),
      Col("kode", "Kode", 18), Col("id", "Id", 20), Col("uraian", "Uraian", 48),
-     Col("tingkat", "Tingkat", 12), Col("pagu", "Pagu", 17, MONEY),
-     Col("triwulan", "Triwulan", 9), Col("realisasi", "Realisasi", 17, MONEY),
+     Col("tingkat", "Tingkat", 12), Col("pagu_murni", "Pagu Murni", 17, MONEY),
+     Col("pagu_perubahan", "Pagu Perubahan", 17, MONEY),
+     Col("pagu", "Pagu Berlaku", 17, MONEY),
+     Col("triwulan", "Triwulan", 9), Col("dasar", "Dasar Pagu", 11),
+     Col("realisasi", "Realisasi", 17, MONEY),
      Col("persen", "% Realisasi", 11, PERCENT)),
     "Setiap baris anggaran setiap perangkat daerah per triwulan (realisasi triwulan itu saja). "
-    "Gunakan filter di judul kolom.",
+    "Pagu Berlaku: pagu yang berlaku pada triwulan itu (murni sebelum perubahan anggaran, "
+    "perubahan sesudahnya); % terhadapnya. Gunakan filter di judul kolom.",
     percent=("persen", "realisasi", "pagu"))
 
 INDIKATOR = LongTable(

@@ -27,7 +27,8 @@ from xlkinerja.consolidation.figures import (BUDGET_COLUMNS, DEFAULT_SCALE, INDI
                       describe_changes, describe_form_differences, indicator_rows, opd_figures)
 from xlkinerja.consolidation.ledger import Ledger
 from xlkinerja.consolidation.options import ConsolidateOptions
-from xlkinerja.consolidation.plan import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, SUPERSEDED, Plan, make_plan
+from xlkinerja.consolidation.plan import (ACCEPTED, CONFLICT, DUPLICATE, REJECTED, SUPERSEDED, Plan,
+                                         VersionInfo, make_plan)
 from xlkinerja.consolidation.recap import ConsolidationFinding, long_sheet_rows, sheets_in_exports_only, write_recap
 from xlkinerja.consolidation.recap_layout import SHEET_RINCIAN, SHEET_TEMUAN, TEMUAN
 from xlkinerja.consolidation.records import FileResult, entries_from_compact, read_file, sha256_file
@@ -168,9 +169,11 @@ def consolidate(inputs: list[str | Path], options: ConsolidateOptions) -> RunSum
         reading.close()
         summary.n_files = len(results)
 
-        plan = make_plan(results, options.year, options.quarter, options.expected_opds)
+        lineage = _lineage(results, ledger)
+        plan = make_plan(results, options.year, options.quarter, options.expected_opds, lineage)
         summary.year, summary.quarter = plan.year, plan.quarter
         findings = _plan_findings(plan, ledger)
+        findings += _version_findings(plan, lineage, ledger)
         for d in plan.decisions:
             ledger.sight(d.result, d.status, d.superseded_by.name if d.superseded_by else None, d.note)
             summary.statuses[d.status] = summary.statuses.get(d.status, 0) + 1
@@ -190,6 +193,10 @@ def consolidate(inputs: list[str | Path], options: ConsolidateOptions) -> RunSum
         cleanup.append(exports.abort)
         for opd in plan.opds.values():
             figs = opd_figures(opd, ledger, options.scale)
+            for what in figs.left_out:
+                findings.append(ConsolidationFinding(
+                    what[0], opd.code, opd.name, Severity.WARNING.value, "CONSOLIDATE_NOT_COUNTED",
+                    what[1]))
             rows = list(budget_rows(figs))
             n_budget += len(rows)
             exports.budget(rows)
@@ -232,6 +239,61 @@ def consolidate(inputs: list[str | Path], options: ConsolidateOptions) -> RunSum
         ledger.close()
 
 
+def _lineage(results: list[FileResult], ledger: Ledger) -> dict[str, VersionInfo]:
+    """The lineage of every form version among the files (a revised form names the version it
+    revises), read from the forms the ledger holds; versions never revised are left out."""
+    import json
+
+    out: dict[str, VersionInfo] = {}
+    for sha in {r.model_sha for r in results if r.readable and r.model_sha}:
+        try:
+            rev = json.loads(ledger.model(sha)).get("revision")
+        except (TypeError, ValueError):
+            continue
+        if rev:
+            out[sha] = VersionInfo(revises=rev.get("revises"),
+                                   effective_quarter=rev.get("effective_quarter"),
+                                   kind=rev.get("kind"), basis=tuple(rev.get("basis") or ()))
+    return out
+
+
+def _version_findings(plan: Plan, lineage: dict[str, VersionInfo],
+                      ledger: Ledger) -> list[ConsolidationFinding]:
+    """Which version each quarter came from (ledger and Temuan), and the quarters of an old
+    version reported after the revision that were not counted."""
+    from xlkinerja.form.model import ROMAN
+
+    out: list[ConsolidationFinding] = []
+    for opd in plan.opds.values():
+        if not opd.sources:
+            continue
+        head = lineage.get(opd.model_sha)
+        parts: dict[tuple[str, str], list[int]] = {}
+        for q, source in sorted(opd.sources.items()):
+            version = opd.versions.get(q, opd.model_sha)
+            basis = head.basis[q - 1] if head and len(head.basis) == 4 else "murni"
+            ledger.source_of_quarter(opd.code, q, source, version, basis)
+            info = lineage.get(version)
+            parts.setdefault((source.name, info.label() if info else "formulir murni"), []).append(q)
+        if head is not None:  # a revised form is involved: say where each quarter came from
+            text = "; ".join(f"{', '.join('TW ' + ROMAN[q] for q in qs)} dari {name} ({label})"
+                             for (name, label), qs in parts.items())
+            out.append(ConsolidationFinding(
+                opd.sources[max(opd.sources)].name, opd.code, opd.name, Severity.INFO.value,
+                "CONSOLIDATE_VERSION",
+                f"Formulir OPD ini direvisi ({head.kind} mulai TW "
+                f"{ROMAN.get(head.effective_quarter, '?')}); angka per triwulan: {text}."))
+        for r, late in opd.stale_quarters:
+            if all(opd.sources.get(q) is not r for q in late):
+                tws = ", ".join(f"TW {ROMAN[q]}" for q in late)
+                out.append(ConsolidationFinding(
+                    r.name, opd.code, opd.name, Severity.WARNING.value, "CONSOLIDATE_OLD_VERSION_QUARTER",
+                    f"{tws} diisi pada formulir sebelum revisi, padahal sejak revisi pagu yang "
+                    f"berlaku sudah berubah: {tws} dari berkas ini tidak dihitung. Minta OPD "
+                    "mengisi triwulan itu pada formulir revisi."))
+    return out
+
+
 def _plan_findings(plan: Plan, ledger: Ledger) -> list[ConsolidationFinding]:
     """Every finding of every file of this run, and what consolidation itself decided."""
     from xlkinerja.form.model import Form
@@ -248,7 +310,9 @@ def _plan_findings(plan: Plan, ledger: Ledger) -> list[ConsolidationFinding]:
             old = entries_from_compact(ledger.entries(r.sha256) or {})
             new = entries_from_compact(ledger.entries(d.superseded_by.sha256) or {})
             n, text = describe_changes(form, old, new)
-            d.note = f"{n} isian berubah: {text}" if n else "isian sama dengan kiriman pengganti"
+            revised = d.superseded_by.model_sha != r.model_sha  # by a revision of the form
+            d.note = (f"{d.note}; " if revised and d.note else "") + (
+                f"{n} isian berubah: {text}" if n else "isian sama dengan kiriman pengganti")
             out.append(ConsolidationFinding(
                 r.name, r.opd_code, r.opd_name, Severity.INFO.value, "CONSOLIDATE_SUPERSEDED",
                 f"Digantikan oleh kiriman yang lebih baru {d.superseded_by.name}. {d.note}."))
@@ -367,7 +431,9 @@ class _ParquetTables:
         self.schemas = {
             "budget": pa.schema([("kode_opd", pa.string()), ("nama_opd", pa.string()), ("kode", pa.string()),
                                  ("id", pa.string()), ("uraian", pa.string()), ("tingkat", pa.string()),
+                                 ("pagu_murni", pa.float64()), ("pagu_perubahan", pa.float64()),
                                  ("pagu", pa.float64()), ("triwulan", pa.string()),
+                                 ("dasar", pa.string()),
                                  ("realisasi", pa.float64()), ("persen", pa.float64())]),
             "indicators": pa.schema([("kode_opd", pa.string()), ("nama_opd", pa.string()),
                                      ("sasaran", pa.string()), ("id", pa.string()), ("indikator", pa.string()),
