@@ -59,6 +59,61 @@ def test_without_crash_handler_the_crash_propagates():
         list(ordered_map(_die_on_seven, list(range(12)), jobs=2))
 
 
+def _die_on_zero(x: int) -> int:
+    if x == 0:
+        os._exit(3)
+    return x + 100
+
+
+class _BreaksWhileRefilling:
+    """A real process pool (the first one made) whose second submit waits until the worker
+    that ran the first item has died: the pool breaks while the window refills, as it does
+    now and then when a worker dies early, made certain."""
+
+    made = 0
+
+    def __new__(cls, *args, **kwargs):
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(*args, **kwargs)
+        cls.made += 1
+        if cls.made == 1:
+            submit, calls = pool.submit, []
+
+            def slow_submit(fn, *a, **kw):
+                calls.append(a)
+                if len(calls) == 2:
+                    import time
+
+                    for _ in range(600):  # the dead worker is noticed within milliseconds
+                        if pool._broken:
+                            break
+                        time.sleep(0.05)
+                    assert pool._broken, "the worker did not die"
+                return submit(fn, *a, **kw)
+
+            pool.submit = slow_submit
+        return pool
+
+
+@pytest.mark.parametrize("crash_handler", [True, False])
+def test_a_pool_that_breaks_while_the_window_refills(monkeypatch, crash_handler):
+    from concurrent.futures.process import BrokenProcessPool
+
+    from xlkinerja.base import parallel
+
+    monkeypatch.setattr(_BreaksWhileRefilling, "made", 0)
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", _BreaksWhileRefilling)
+    items = list(range(20))
+    if crash_handler:
+        got = list(ordered_map(_die_on_zero, items, jobs=2, on_crash=_crash_result))
+        assert got == [("crash 0: BrokenProcessPool" if x == 0 else x + 100) for x in items]
+        assert _BreaksWhileRefilling.made >= 3  # the broken pool, one alone for 0 and 1, a new pool
+    else:
+        with pytest.raises(BrokenProcessPool):
+            list(ordered_map(_die_on_zero, items, jobs=2))
+
+
 def test_few_items_run_in_this_process():
     assert list(ordered_map(os.getpid().__add__, [0] * (MIN_PARALLEL - 1), jobs=2)) == \
         [os.getpid()] * (MIN_PARALLEL - 1)

@@ -50,38 +50,56 @@ def ordered_map(func: Callable[[T], R], items: Sequence[T], jobs: int | None = N
         return
     window = jobs * WINDOW_PER_JOB
     source = iter(items)
-    pending: deque = deque()
+    pending: deque = deque()  # (item, future) in input order
     pool = ProcessPoolExecutor(max_workers=jobs)
     try:
         while True:
+            # the pool can break at any moment: while the window refills (submit raises) or
+            # while a result is awaited (result raises); either way every item in flight, and
+            # the one that could not be sent, is lost with it
+            lost: list | None = None
             while len(pending) < window:
                 try:
                     item = next(source)
                 except StopIteration:
                     break
-                pending.append((item, pool.submit(func, item)))
-            if not pending:
-                return
-            item, future = pending.popleft()
-            try:
-                result = future.result()
-            except BrokenProcessPool:
-                # the pool is gone with every item in flight: read those again, each alone, so
-                # that only the item that kills its process is reported
-                lost = [item, *(i for i, _ in pending)]
-                pending.clear()
-                pool.shutdown(wait=True, cancel_futures=True)
-                for one in lost:
+                try:
+                    pending.append((item, pool.submit(func, item)))
+                except BrokenProcessPool:
+                    lost = [*pending, (item, None)]
+                    break
+            if lost is None:
+                if not pending:
+                    return
+                item, future = pending.popleft()
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    lost = [(item, future), *pending]
+                except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
+                    if on_crash is None:
+                        raise
+                    result = on_crash(item, exc)
+                if lost is None:
+                    yield result
+                    continue
+            # read the lost items again, each alone, so that only the item that kills its
+            # process is reported; those whose result arrived before the break keep it
+            pending.clear()
+            pool.shutdown(wait=True, cancel_futures=True)
+            for one, done in lost:
+                if _succeeded(done):
+                    yield done.result()
+                else:
                     yield _alone(func, one, on_crash)
-                pool = ProcessPoolExecutor(max_workers=jobs)
-                continue
-            except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
-                if on_crash is None:
-                    raise
-                result = on_crash(item, exc)
-            yield result
+            pool = ProcessPoolExecutor(max_workers=jobs)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _succeeded(future) -> bool:
+    return (future is not None and future.done() and not future.cancelled()
+            and future.exception() is None)
 
 
 def _alone(func: Callable[[T], R], item: T, on_crash) -> R:
