@@ -108,7 +108,8 @@ def workbook_kind(source: WorkbookSource) -> str | None:
     formulir), or None for a workbook xlkinerja did not make."""
     if SHEET_META not in source.sheet_names():
         return None
-    value = cell(source.values(SHEET_META), MetaLayout().key_row("marker"), 1)
+    M = MetaLayout()
+    value = cell(source.values(SHEET_META), M.key_row("marker"), M.value_col)
     return value if isinstance(value, str) and value else None
 
 

@@ -23,6 +23,8 @@ SHEET_XLWINGS_CONF = "xlwings.conf"
 SHEET_HASIL = "Hasil Validasi"
 QUARTER_SHEETS = tuple(sheet_name(q) for q in QUARTERS)
 PETUNJUK_TEXT_COL = 1  # the Petunjuk text sits in one wide column B
+PETUNJUK_MARGIN_COL = 0  # a narrow margin left of it
+PETUNJUK_FIRST_ROW = 0  # the title; a block a row from there
 
 
 def col_letter(col: int) -> str:
@@ -182,6 +184,7 @@ class QuarterLayout:
 
     title_row: int = 0
     opd_row: int = 2
+    revision_row: int = 3  # a revised form's note: the budget this triwulan reports against
     header_top: int = 4
     header_bottom: int = 5
     number_row: int = 6
@@ -242,12 +245,19 @@ class MetaLayout:
 
     keys: tuple[str, ...] = ("marker", "template_version", "opd_code", "opd_name", "year",
                              "generator", "generated_at", "model_sha256", "model_chunks")
+    key_col: int = 0  # a key a row in column A, its value in B
+    value_col: int = 1
     chunk_col: int = 1
     chunk_start: int = 12
     chunk_size: int = 30000  # under Excel's 32,767 characters a cell
 
     def key_row(self, key: str) -> int:
         return self.keys.index(key)
+
+    @property
+    def chunk_label_row(self) -> int:
+        """The row of the label above the form's JSON chunks."""
+        return self.chunk_start - 1
 
 
 META_MARKER = "xlkinerja-formulir"
@@ -435,7 +445,30 @@ def button_places(sheet: str) -> list[ButtonPlace]:
     if sheet == SHEET_REKAP:
         return _button_pair(RekapLayout.title_row, R.KODE, 4, 1)
     if sheet == SHEET_PETUNJUK:
-        return _button_pair(0, PETUNJUK_TEXT_COL + 1, 8, 1)
+        return _button_pair(PETUNJUK_FIRST_ROW, PETUNJUK_TEXT_COL + 1, 8, 1)
     if sheet == SHEET_HASIL:
         return _button_pair(HasilLayout.title_row, HasilLayout.buttons_col, 4, 1)
     return []
+
+
+# -- the master template (``xlkinerja master``) ---------------------------------------------
+
+class MasterLayout:
+    """The master template: a sheet per table (header row, then a row per record, a column per
+    :class:`~xlkinerja.form.masterformat.Column` in order) and a Petunjuk sheet (a margin
+    column, the text in B). The master reader finds its header by name, anywhere near the top,
+    so that a planner's own sheet reads too; this is where the template puts it."""
+
+    header_row = 0
+    first_row = 1  # the first record; validations and formats reach ``first_row + rows - 1``
+    first_col = 0
+    petunjuk_margin_col = 0
+    petunjuk_text_col = 1
+    petunjuk_first_row = 0
+
+    @classmethod
+    def column_ref(cls, col: int, rows: int, sheet: str | None = None) -> str:
+        """Absolute reference of column ``col``'s records (``rows`` of them), e.g. for a list
+        validation: ``=OPD!$A$2:$A$20001``."""
+        ref = f"{a1(cls.first_row, col, True)}:{a1(cls.first_row + rows - 1, col, True)}"
+        return f"{sheet}!{ref}" if sheet else ref

@@ -25,6 +25,8 @@ from xlkinerja.form.masterformat import (ANGGARAN, ANNUAL_CHOICES, EXAMPLE_OPD, 
                            LEVEL_CHOICES, LOWER_CHOICES, OPD, POLARITY_CHOICES, TABLES, Column,
                            Table)
 from xlkinerja.base.numbers import format_decimal, format_number
+from xlkinerja.workbook.layout import MasterLayout as ML
+from xlkinerja.workbook.layout import a1
 from xlkinerja.form.spec import parse_spec
 from xlkinerja.form.yamlsource import DocumentError, Problem, load_located
 
@@ -194,17 +196,17 @@ def write_master_xlsx(rows: MasterRows, path: str | Path, examples: bool = False
 
 def _table_sheet(book: _Book, ws, table: Table, rows: list[dict], examples: bool) -> None:
     n = len(rows)
-    last = max(n, 1)  # a table needs one data row
+    last = ML.first_row + max(n, 1) - 1  # a table needs one data row
     columns = []
     for j, col in enumerate(table.columns):
         ws.set_column(j, j, col.width, book.fmt(**_cell_props(col)))
         columns.append({"header": col.header, "header_format": book.fmt(
             bold=True, font_color="#FFFFFF", text_wrap=True, valign="vcenter", border=1,
             bg_color=REQUIRED_FILL if col.required else OPTIONAL_FILL)})
-    ws.add_table(0, 0, last, len(table.columns) - 1, {
+    ws.add_table(ML.header_row, ML.first_col, last, ML.first_col + len(table.columns) - 1, {
         "name": f"tabel_{table.sheet}", "style": "Table Style Light 1", "columns": columns})
-    ws.set_row(0, 30)
-    for i, row in enumerate(rows, start=1):
+    ws.set_row(ML.header_row, 30)
+    for i, row in enumerate(rows, start=ML.first_row):
         for j, col in enumerate(table.columns):
             value = row.get(col.key)
             props = _cell_props(col)
@@ -220,15 +222,16 @@ def _table_sheet(book: _Book, ws, table: Table, rows: list[dict], examples: bool
                 ws.write_string(i, j, str(value), f)
     for j, col in enumerate(table.columns):
         need = "wajib" if col.required else "opsional"
-        ws.write_comment(0, j, f"{col.header} ({need})\n{col.note}",
+        ws.write_comment(ML.header_row, j, f"{col.header} ({need})\n{col.note}",
                          {"author": "xlkinerja", "x_scale": 2.4, "y_scale": 1.8, "font_size": 9})
-        ws.data_validation(1, j, DATA_ROWS, j, _validation(table, col, j))
-    ws.freeze_panes(1, 0)
+        ws.data_validation(ML.first_row, j, ML.first_row + DATA_ROWS - 1, j,
+                           _validation(table, col, j))
+    ws.freeze_panes(ML.first_row, ML.first_col)  # the header row, no column
     ws.set_zoom(90)
     ws.set_landscape()
     ws.set_paper(PAPER_FOLIO)
     ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
+    ws.repeat_rows(ML.header_row)
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
     ws.set_footer(f"&L&8Master formulir · sheet {table.sheet}&R&8Halaman &P dari &N")
 
@@ -242,7 +245,7 @@ def _validation(table: Table, col: Column, j: int) -> dict:
              "input_message": message, "error_title": f"{col.header} tidak dikenal"[:32],
              "error_message": _short(f"Pilih dari daftar: {', '.join(col.choices)}.")}
     elif col.key == "kode_opd" and table is not OPD:
-        ref = f"={OPD.sheet}!$A$2:$A${DATA_ROWS + 1}"
+        ref = "=" + ML.column_ref(OPD.col_index("kode_opd"), DATA_ROWS, OPD.sheet)
         v = {"validate": "list", "source": ref, "input_title": title, "input_message": message,
              "error_type": "warning", "error_title": "Kode OPD belum terdaftar",
              "error_message": "Kode OPD ini belum ada di sheet OPD. Tambahkan OPD-nya di sheet "
@@ -256,7 +259,7 @@ def _validation(table: Table, col: Column, j: int) -> dict:
              "input_title": title, "input_message": message, "error_title": "Tahun tidak sah",
              "error_message": "Tulis tahun anggaran empat angka, mis. 2024."}
     elif col.kind == "nip":
-        cell = f"{chr(65 + j)}2"
+        cell = a1(ML.first_row, j)
         v = {"validate": "custom", "value": f'=LEN(SUBSTITUTE({cell}," ",""))=18',
              "input_title": title, "input_message": message, "error_type": "warning",
              "error_title": "NIP harus 18 digit",
@@ -327,21 +330,21 @@ def _petunjuk(book: _Book, ws) -> None:
         "required": book.fmt(text_wrap=True, left=6, left_color=REQUIRED_FILL, indent=1),
         "optional": book.fmt(text_wrap=True, left=6, left_color=OPTIONAL_FILL, indent=1),
     }
-    ws.set_column(0, 0, 2)
-    ws.set_column(1, 1, 120)
+    ws.set_column(ML.petunjuk_margin_col, ML.petunjuk_margin_col, 2)
+    ws.set_column(ML.petunjuk_text_col, ML.petunjuk_text_col, 120)
     ws.hide_gridlines(2)
-    r = 0
+    r = ML.petunjuk_first_row
     for style, text in petunjuk_lines():
         if style in ("heading", "subheading"):
             r += 1
-        ws.write_string(r, 1, text, styles[style])
+        ws.write_string(r, ML.petunjuk_text_col, text, styles[style])
         lines = max(1, -(-len(text) // 150))
         ws.set_row(r, 14 * lines + (8 if style == "title" else 2))
         r += 1
     ws.set_landscape()
     ws.set_paper(PAPER_FOLIO)
     ws.fit_to_pages(1, 0)
-    ws.print_area(0, 0, r, 1)
+    ws.print_area(ML.petunjuk_first_row, ML.petunjuk_margin_col, r, ML.petunjuk_text_col)
     ws.activate()
 
 

@@ -18,7 +18,7 @@ from xlkinerja.workbook.xlsxkit import (HEADER_FILL, INPUT_FILL, OVER_FILL, OVER
                       AutoHeightSheet, Formats, ProtectedWorkbook, RowFit, text_lines)
 from xlkinerja.workbook.formulas import FormulaMap, quarter_values, rekap_values
 from xlkinerja.workbook.layout import (HV, META_MARKER, NARRATIVE_LABEL_LAST, NARRATIVES, PETUNJUK_TEXT_COL, Q,
-                     LAST_PRINTED_COL, printed_col,
+                     LAST_PRINTED_COL, PETUNJUK_FIRST_ROW, PETUNJUK_MARGIN_COL, printed_col,
                      QUARTER_SHEETS, SHEET_HASIL, SHEET_META, SHEET_PETUNJUK,
                      SHEET_REKAP, SHEET_XLWINGS_CONF, TEMPLATE_VERSION, HasilLayout,
                      WorkbookLayout, a1, button_places, pagu_header)
@@ -165,14 +165,14 @@ class FormulirWriter:
         ws.set_column(Q.IND_ID, Q.ROW_ID, 24, f(font_color="#808080"), {"hidden": True})
 
         title = f"FORMULIR PENGUKURAN KINERJA PERANGKAT DAERAH TAHUN {form.year}"
-        ws.merge_range(L.title_row, 0, L.title_row, Q.KET, title,
+        ws.merge_range(L.title_row, Q.NO, L.title_row, Q.KET, title,
                        f(bold=True, font_size=12, align="center", valign="vcenter"))
         ws.set_row(L.title_row, 20)
-        ws.merge_range(L.opd_row, 0, L.opd_row, Q.KET, f"Perangkat Daerah : {form.opd_name}",
+        ws.merge_range(L.opd_row, Q.NO, L.opd_row, Q.KET, f"Perangkat Daerah : {form.opd_name}",
                        f(bold=True, font_size=10))
         note = revision_note(form, q)
         if note:  # a revised form says, above the table, which budget this triwulan reports against
-            ws.merge_range(L.opd_row + 1, 0, L.opd_row + 1, Q.KET, note,
+            ws.merge_range(L.revision_row, Q.NO, L.revision_row, Q.KET, note,
                            f(italic=True, font_size=9, font_color="#1F4E79"))
 
         # two-row header, then column numbers 1..13
@@ -211,7 +211,7 @@ class FormulirWriter:
 
         # Total Anggaran
         t = L.total_row
-        ws.merge_range(t, 0, t, Q.URAIAN, "Total Anggaran", f.cell(bold=True, bg_color=PROGRAM_FILL))
+        ws.merge_range(t, Q.NO, t, Q.URAIAN, "Total Anggaran", f.cell(bold=True, bg_color=PROGRAM_FILL))
         self._derived(ws, t, Q.PAGU, f.cell(bold=True, num_format="#,##0", bg_color=PROGRAM_FILL))
         self._derived(ws, t, Q.REAL, f.cell(bold=True, num_format="#,##0", bg_color=PROGRAM_FILL))
         self._derived(ws, t, Q.PERSEN, f.cell(bold=True, num_format="0.00%", bg_color=PROGRAM_FILL))
@@ -222,7 +222,7 @@ class FormulirWriter:
         for key, label in NARRATIVES:
             r = L.narrative_rows[key]
             text = getattr(entries, key)
-            ws.merge_range(r, 0, r, NARRATIVE_LABEL_LAST, f"{label} :", f(bold=True, border=1,
+            ws.merge_range(r, Q.NO, r, NARRATIVE_LABEL_LAST, f"{label} :", f(bold=True, border=1,
                                                                              text_wrap=True))
             ws.merge_range(r, NARRATIVE_LABEL_LAST + 1, r, Q.KET, "", f.input())
             if text:
@@ -253,13 +253,13 @@ class FormulirWriter:
         ws.merge_range(S["nip"], Q.PAGU, S["nip"], Q.KET, f"NIP. {sig.nip}", center)
 
         self.fit.apply(ws)
-        ws.freeze_panes(L.body_start, 0)
+        ws.freeze_panes(L.body_start, Q.NO)  # the rows above the body, no column
         ws.set_zoom(90)
         ws.set_landscape()
         ws.set_paper(PAPER_FOLIO)
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(L.header_top, L.number_row)
-        ws.print_area(0, 0, L.last_row, Q.KET)
+        ws.print_area(L.title_row, Q.NO, L.last_row, Q.KET)
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
         ws.center_horizontally()
         ws.set_footer(f"&L&8{_footer_text(form.opd_name)} · TW {roman} {form.year}&R&8Halaman &P dari &N")
@@ -386,15 +386,15 @@ class FormulirWriter:
         for col, width in widths.items():
             ws.set_column(col, col, width)
         ws.set_column(C.ID, C.ID, 24, None, {"hidden": True})
-        ws.merge_range(K.title_row, 0, K.title_row, C.PERSEN,
+        ws.merge_range(K.title_row, C.KODE, K.title_row, C.PERSEN,
                        f"REKAP TAHUNAN REALISASI ANGGARAN DAN CAPAIAN KINERJA TAHUN {form.year}",
                        f(bold=True, font_size=12, align="center", valign="vcenter"))
         ws.set_row(K.title_row, 20)  # as on the quarter sheets; room for the buttons of the .xlsm
-        ws.merge_range(K.opd_row, 0, K.opd_row, C.PERSEN, f"Perangkat Daerah : {form.opd_name}",
+        ws.merge_range(K.opd_row, C.KODE, K.opd_row, C.PERSEN, f"Perangkat Daerah : {form.opd_name}",
                        f(bold=True, font_size=10))
 
         # A. budget
-        ws.merge_range(K.budget_title_row, 0, K.budget_title_row, C.PERSEN,
+        ws.merge_range(K.budget_title_row, C.KODE, K.budget_title_row, C.PERSEN,
                        "A. REALISASI ANGGARAN (jumlah empat triwulan; dihitung otomatis dari sheet TW I-IV)",
                        f(bold=True))
         head = f.header()
@@ -456,7 +456,7 @@ class FormulirWriter:
             "type": "formula", "criteria": f"=${a1(first, C.SISA)[0]}{first + 1}<0", "format": over})
 
         # B. indicators
-        ws.merge_range(K.indicator_title_row, 0, K.indicator_title_row, C.PERSEN,
+        ws.merge_range(K.indicator_title_row, C.KODE, K.indicator_title_row, C.PERSEN,
                        "B. CAPAIAN KINERJA (realisasi akhir dan capaian dihitung otomatis)", f(bold=True))
         top, bottom = K.indicator_header_top, K.indicator_header_bottom
         for col, text in ((C.KODE, "NO."), (C.URAIAN, "SASARAN STRATEGIS / INDIKATOR SASARAN"),
@@ -501,13 +501,13 @@ class FormulirWriter:
                     self._derived(ws, r, col, f.cell(align="center", num_format="0%"), rekap=True)
 
         fit.apply(ws)
-        ws.freeze_panes(K.budget_start, 0)
+        ws.freeze_panes(K.budget_start, C.KODE)  # the rows above the budget, no column
         ws.set_zoom(90)
         ws.set_landscape()
         ws.set_paper(PAPER_FOLIO)
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(K.budget_header_top, K.budget_header_bottom)
-        ws.print_area(0, 0, K.last_row, C.PERSEN)
+        ws.print_area(K.title_row, C.KODE, K.last_row, C.PERSEN)
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
         ws.center_horizontally()
         ws.set_footer(f"&L&8{_footer_text(form.opd_name)} · Rekap Tahunan {form.year}&R&8Halaman &P dari &N")
@@ -517,7 +517,7 @@ class FormulirWriter:
         from xlkinerja.workbook.petunjuk import petunjuk_blocks
 
         f = self.f
-        ws.set_column(0, PETUNJUK_TEXT_COL - 1, 3)
+        ws.set_column(PETUNJUK_MARGIN_COL, PETUNJUK_TEXT_COL - 1, 3)
         ws.set_column(PETUNJUK_TEXT_COL, PETUNJUK_TEXT_COL, 110)
         ws.hide_gridlines(2)
         styles = {
@@ -530,7 +530,7 @@ class FormulirWriter:
             "plain": f(text_wrap=True, font_size=10, border=1),
             "small": f(text_wrap=True, font_size=8, font_color="#595959"),
         }
-        r = 0
+        r = PETUNJUK_FIRST_ROW
         vba = self.vba_project is not None
         version = None
         if vba:
@@ -547,7 +547,8 @@ class FormulirWriter:
         ws.set_landscape()
         ws.set_paper(PAPER_FOLIO)
         ws.fit_to_pages(1, 0)
-        ws.print_area(0, 0, max(r - 1, 0), PETUNJUK_TEXT_COL)
+        ws.print_area(PETUNJUK_FIRST_ROW, PETUNJUK_MARGIN_COL, max(r - 1, PETUNJUK_FIRST_ROW),
+                      PETUNJUK_TEXT_COL)
 
     # -- the sheets of the macro workbook ---------------------------------------------------
     def _write_hasil(self, ws) -> None:
@@ -568,7 +569,7 @@ class FormulirWriter:
         ws.write_string(H.legend_row, HV.NO, hasil.LEGEND, f(font_size=9, italic=True))
         for col, text in {**hasil.HEADERS, **hasil.MARK_HEADERS}.items():
             ws.write_string(H.header_row, col, text, f.header())
-        ws.freeze_panes(H.first_row, 0)
+        ws.freeze_panes(H.first_row, HV.NO)  # the rows above the findings, no column
         ws.set_landscape()
         ws.set_paper(PAPER_FOLIO)
         ws.fit_to_pages(1, 0)
@@ -589,13 +590,13 @@ class FormulirWriter:
         }
         for key in M.keys:
             r = M.key_row(key)
-            ws.write_string(r, 0, key)
+            ws.write_string(r, M.key_col, key)
             value = values[key]
             if isinstance(value, int):
-                ws.write_number(r, 1, value)
+                ws.write_number(r, M.value_col, value)
             else:
-                ws.write_string(r, 1, str(value))
-        ws.write_string(M.chunk_start - 1, 0, "model_json")
+                ws.write_string(r, M.value_col, str(value))
+        ws.write_string(M.chunk_label_row, M.key_col, "model_json")
         for i, chunk in enumerate(chunks):
             ws.write_string(M.chunk_start + i, M.chunk_col, chunk)
         ws.very_hidden()
