@@ -168,7 +168,7 @@ class Template:
         self.chunk_index = [index[c] for c in _chunks(self.json)]
         # the cells of the TW sheets and of the Rekap sheet that filling rewrites
         L = self.layout.quarter
-        wanted_q = set(self.fm.quarter)
+        wanted_q = set(self.fm.quarter_cells)
         for cell in L.input_cells(self.form):
             wanted_q.add((cell.row, cell.col))
         self.sheets = {s: self._slots(self.parts[self.sheet_parts[s]], wanted_q) for s in QUARTER_SHEETS}
@@ -238,7 +238,7 @@ class Template:
         scale = {i.id: i.scale for _, i in form.indicators()}
         for q, sheet in zip(QUARTERS, QUARTER_SHEETS):
             e = entries[q]
-            values = dict(quarter_values(self.fm, e))
+            values = dict(quarter_values(self.fm, entries, q))
             for ident, entry in e.budget.items():
                 r = L.budget_rows[ident]
                 if entry.realisasi is not None:

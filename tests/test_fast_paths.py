@@ -53,7 +53,8 @@ def _product_formulas() -> list[str]:
     out = []
     for form in (seed_spec().form, synthetic_form(3, programs=2, kegiatan=2, subs=2)):
         fm = FormulaMap(form, WorkbookLayout(form))
-        out += ["=" + f for f in fm.quarter.values()] + ["=" + f for f in fm.rekap.values()]
+        out += ["=" + f for q in (1, 2, 3, 4) for f in fm.quarter_map(q).values()]
+        out += ["=" + f for f in fm.rekap.values()]
     return out
 
 
@@ -138,7 +139,7 @@ def test_quarter_cells_are_the_formula_cells_in_order(form):
         form = seed_spec().form
     fm = FormulaMap(form, WorkbookLayout(form))
     cells = fm.quarter_cells
-    assert cells == list(fm.quarter)
+    assert all(cells == list(fm.quarter_map(q)) for q in (1, 2, 3, 4))
     assert FormulaMap(form, WorkbookLayout(form)).quarter_cells == cells  # either order of use
 
 
@@ -301,7 +302,7 @@ def test_reading_a_workbook_and_its_figures_make_no_reference_cycles(filled_xlsx
         fm = FormulaMap(copy, WorkbookLayout(copy))
         for q in (1, 2, 3, 4):
             calc.budget_figures(copy, entries[q])
-            quarter_values(fm, entries[q])
+            quarter_values(fm, entries, q)
         rekap_values(fm, entries)
         del result, copy, fm
         assert gc.collect() == 0
@@ -424,10 +425,10 @@ def test_a_recap_is_written_byte_for_byte_as_with_xlsxwriters_own_calls(tmp_path
     real = xlsxkit._write_long_rows
     monkeypatch.setattr(xlsxkit, "_write_long_rows", lambda ws, *a: (used.append(ws.name), real(ws, *a))[1])
     fast = run("cepat")
-    assert used == ["Rincian Anggaran", "Indikator", "Temuan Validasi"]  # the fast path was taken
+    assert used == ["Rincian Anggaran", "Indikator", "Tidak Dihitung", "Temuan Validasi"]  # the fast path
     monkeypatch.setattr(xlsxkit, "FAST_CELL_XML", False)
     plain = run("biasa")
-    assert len(used) == 3  # and not without it
+    assert len(used) == 4  # and not without it
     assert fast.keys() == plain.keys()
     assert [k for k in fast if fast[k] != plain[k]] == []
     assert fast["xl/tables/table1.xml"].count(b"<tableColumn ") == len(RINCIAN.columns)  # Rincian Anggaran

@@ -158,7 +158,9 @@ def planted_master() -> Planted:
           ("target", "Target harus berupa angka, bukan 'tinggi'"), c)
     p.add(INDIKATOR, indicator(c, None, "Polaritas asing", polaritas="meningkat"),
           ("polaritas", "harus salah satu dari"), c)
-    p.add(INDIKATOR, indicator(c, None, "Target nol", 0), ("target", "target 0"), c)
+    # higher-is-better with target 0: no capaian can be computed, said as a note (the form can
+    # still be made)
+    p.add(INDIKATOR, indicator(c, None, "Target nol", 0), note=("target", "target 0"))
     p.add(INDIKATOR, indicator(c, None, "Rentang tanpa batas atas", 10, polaritas="rentang"),
           ("target_atas", "Target Atas wajib diisi"), c)
     p.add(INDIKATOR, indicator(c, None, "Rentang terbalik", 20, polaritas="rentang", target_atas=10),

@@ -79,7 +79,7 @@ def test_dropdowns_and_checks_with_indonesian_messages(wb):
     lists = {(ANGGARAN, "level"): '"Program,Kegiatan,Sub Kegiatan"',
              (INDIKATOR, "polaritas"): '"naik,turun,rentang"',
              (INDIKATOR, "frekuensi"): '"triwulanan,tahunan"',
-             (INDIKATOR, "nilai_tahunan"): '"terakhir,jumlah,rata-rata"',
+             (INDIKATOR, "nilai_tahunan"): '"terakhir,jumlah,rata-rata,tidak turun"',
              (OPD, "rumus_turun"): '"pmk,kebalikan"'}
     for (table, key), formula in lists.items():
         v = _validation(wb[table.sheet], letter(table, key))

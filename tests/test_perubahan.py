@@ -138,9 +138,9 @@ def test_libreoffice_recalculates_the_revised_workbook_to_the_same_figures(sc, r
     checked = 0
     for q in QUARTERS:
         ws = wb[QUARTER_SHEETS[q - 1]]
-        for (r, c), want in quarter_values(fm, entries.get(q), q).items():
+        for (r, c), want in quarter_values(fm, entries, q).items():
             got = ws.cell(r + 1, c + 1).value
-            if want is None:
+            if want is None or want == "":  # blank (a count of uncounted entries of 0 is "")
                 assert got in (None, ""), (q, r, c, got)
             else:
                 assert got == pytest.approx(want, rel=1e-9), (q, a1(r, c), got, want)

@@ -17,7 +17,8 @@ from xlkinerja.consolidation import ConsolidateOptions, consolidate
 from xlkinerja.consolidation.figures import BUDGET_COLUMNS, INDICATOR_COLUMNS
 from xlkinerja.consolidation.recap_layout import (INDIKATOR, LONG_TABLES, RINCIAN, SHEET_GRAFIK,
                                                   SHEET_RINGKASAN, SHEET_STATUS, TEMUAN, GrafikLayout,
-                                                  RecapLayout, StatusLayout)
+                                                  TIDAK_DIHITUNG, RecapLayout, StatusLayout,
+                                                  indikator_table)
 from xlkinerja.consolidation.run import FINDING_COLUMNS
 from xlkinerja.form.model import QUARTERS, ROMAN
 from xlkinerja.workbook import calc
@@ -42,7 +43,10 @@ def test_exports_and_long_sheets_share_their_columns(recap):
     assert BUDGET_COLUMNS == RINCIAN.keys and INDICATOR_COLUMNS == INDIKATOR.keys
     assert FINDING_COLUMNS == TEMUAN.keys
     wb = openpyxl.load_workbook(out)
-    for name, table in (("rincian_anggaran", RINCIAN), ("indikator", INDIKATOR),
+    # the seed's file fills TW IV: the running value is "Realisasi Setahun"
+    indikator = indikator_table(4)
+    assert indikator.headers[INDIKATOR.col("realisasi_akhir")] == "Realisasi Setahun"
+    for name, table in (("rincian_anggaran", RINCIAN), ("indikator", indikator),
                         ("temuan_validasi", TEMUAN)):
         with open(csv_dir / f"{name}.csv", encoding="utf-8") as fh:
             rows = list(csv.reader(fh))
@@ -54,7 +58,7 @@ def test_exports_and_long_sheets_share_their_columns(recap):
         assert ws.cell(table.header_row + 1, table.last_col + 2).value is None
         assert list(ws.tables.values())[0].ref.startswith(a1(table.header_row, 0) + ":")
         assert ws.column_dimensions["A"].width == pytest.approx(table.widths[0], abs=1)
-    assert set(LONG_TABLES) == {RINCIAN.sheet, INDIKATOR.sheet, TEMUAN.sheet}
+    assert set(LONG_TABLES) == {RINCIAN.sheet, INDIKATOR.sheet, TIDAK_DIHITUNG.sheet, TEMUAN.sheet}
 
 
 def test_rincian_percent_is_calcs_formula_at_the_layouts_columns(recap):
@@ -146,6 +150,7 @@ def test_printed_column_numbers_are_the_layouts(blank_xlsx):
     row = QuarterLayout.number_row
     assert [ws.cell(row + 1, c + 1).value for c in range(LAST_PRINTED_COL + 1)] == \
         [printed_col(c) for c in Q if c <= LAST_PRINTED_COL]
-    assert (printed_col(Q.IND_KET), printed_col(Q.KET)) == (8, 13)  # what the seed's form prints
+    # the seed's form prints 8 and 13; the cumulative REALISASI s.d. TW (13, 14) moved KETERANGAN
+    assert (printed_col(Q.IND_KET), printed_col(Q.REAL_SD), printed_col(Q.KET)) == (8, 13, 15)
     with pytest.raises(ValueError):
         printed_col(Q.ROW_ID)

@@ -14,7 +14,7 @@ import pytest
 from people import Cells, edited, unprotect
 from xlkinerja.findings import Severity
 from xlkinerja.workbook.layout import Q, SHEET_META, SHEET_REKAP, WorkbookLayout, a1
-from xlkinerja.validation.rules import ValidationOptions, validate_file
+from xlkinerja.validation.rules import ValidationOptions, format_report, validate_file
 
 
 @pytest.fixture(scope="module")
@@ -58,10 +58,14 @@ def test_filled_seed_validates_without_errors(filled_xlsx):
     assert report.submission.filled_quarters == [1, 2, 3, 4]
 
 
-def test_blank_form_has_no_findings(blank_xlsx):
+def test_blank_form_is_belum_diisi(blank_xlsx):
+    """A form returned without a single entry is not "baik": one warning of its own."""
     report = validate_file(blank_xlsx)
-    assert report.readable and report.findings == []
+    assert report.readable and [f.code for f in report.findings] == ["ENTRY_FORM_EMPTY"]
+    (f,) = report.findings
+    assert f.severity is Severity.WARNING and "belum diisi" in f.message
     assert report.submission.filled_quarters == []
+    assert "perlu diperiksa" in format_report(report)[0]
 
 
 def test_reader_returns_the_entries_by_identity(filled_xlsx, entries):
@@ -415,7 +419,10 @@ def test_cli_folder_input(tmp_path, filled_xlsx, blank_xlsx):
     (tmp_path / "masuk" / "b.xlsx").write_bytes(blank_xlsx.read_bytes())
     proc = run("validate", "--json", str(tmp_path / "masuk"))
     assert proc.returncode == 0
-    assert {r["file"] for r in json.loads(proc.stdout)} == {"a.xlsx"}  # b.xlsx has no findings
+    # b.xlsx, returned blank, has its one warning: belum diisi
+    found = json.loads(proc.stdout)
+    assert {r["file"] for r in found} == {"a.xlsx", "b.xlsx"}
+    assert [r["code"] for r in found if r["file"] == "b.xlsx"] == ["ENTRY_FORM_EMPTY"]
     text = run("validate", str(tmp_path / "masuk")).stdout
     assert "== a.xlsx" in text and "== b.xlsx" in text
 

@@ -131,7 +131,10 @@ def test_data_validation_in_indonesian(wb, form, layout):
     for _, ind in form.indicators():
         cell = a1(L.indicator_rows[ind.id], Q.IND_REAL)
         dv = by_cell[cell]
-        assert dv.type == "custom" and dv.formula1 == f'OR(ISNUMBER({cell}),{cell}="-")'
+        # a percent on the wrong scale (66,5 for 66,5 %) is refused by the same one rule
+        want = (f'IF(ISNUMBER({cell}),ABS({cell})<=10,{cell}="-")' if ind.is_percent
+                else f'OR(ISNUMBER({cell}),{cell}="-")')
+        assert dv.type == "custom" and dv.formula1 == want
         assert "tanda -" in dv.error
     for key, row in L.narrative_rows.items():
         assert by_cell[a1(row, NARRATIVE_LABEL_LAST + 1)].type == "textLength"
@@ -151,15 +154,18 @@ def test_realisasi_above_pagu_is_shown_red(wb, form, layout):
 def test_header_and_column_numbers_as_on_the_form(wb, layout):
     ws = wb["TW III"]
     merged = {str(r) for r in ws.merged_cells.ranges}
-    assert {"A5:A6", "B5:B6", "F5:G5", "K5:L5", "M5:M6", "A1:M1"} <= merged
+    assert {"A5:A6", "B5:B6", "F5:G5", "K5:L5", "M5:N5", "O5:O6", "A1:O1"} <= merged
     assert ws["F5"].value == ws["K5"].value == "TRIWULAN III"
     assert ws["F6"].value == ws["K6"].value == "REALISASI" and ws["L6"].value == "%"
+    # the cumulative block: what the financial system (SP2D, LRA) and Form E.81 show
+    assert ws["M5"].value == "REALISASI s.d. TW III"
+    assert ws["M6"].value == "JUMLAH" and ws["N6"].value == "%"
     assert ws["A1"].value == "FORMULIR PENGUKURAN KINERJA PERANGKAT DAERAH TAHUN 2024"
     assert ws["A3"].value == "Perangkat Daerah : Sekretariat Daerah Kota Jambi"
-    numbers = [c.value for c in ws[layout.quarter.number_row + 1]][:13]
-    assert numbers == list(range(1, 14))
+    numbers = [c.value for c in ws[layout.quarter.number_row + 1]][:15]
+    assert numbers == list(range(1, 16))
     # the seed's "1200,00%" slip cannot happen: no percent format on the column-number row
-    assert all("%" not in c.number_format for c in ws[layout.quarter.number_row + 1][:13])
+    assert all("%" not in c.number_format for c in ws[layout.quarter.number_row + 1][:15])
 
 
 def test_formats_people_expect(wb, form, layout):
@@ -187,7 +193,7 @@ def test_print_setup_landscape_folio_one_page_wide(wb, layout):
         assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0, name
     ws = wb["TW IV"]
     assert ws.print_title_rows == "$5:$7"
-    assert ws.print_area == f"'TW IV'!$A$1:$M${layout.quarter.last_row + 1}"
+    assert ws.print_area == f"'TW IV'!$A$1:$O${layout.quarter.last_row + 1}"
 
 
 def test_identity_recorded(filled_xlsx, wb, form, layout):
@@ -208,7 +214,7 @@ def test_identity_recorded(filled_xlsx, wb, form, layout):
             assert ws[a1(layout.quarter.budget_rows[row.id], Q.ROW_ID)].value == row.id
         for _, ind in form.indicators():
             assert ws[a1(layout.quarter.indicator_rows[ind.id], Q.IND_ID)].value == ind.id
-    assert ws.column_dimensions["N"].hidden
+    assert ws.column_dimensions["P"].hidden
 
 
 def test_official_codes_and_generated_ids(form):

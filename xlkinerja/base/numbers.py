@@ -11,7 +11,8 @@ import math
 import re
 from dataclasses import dataclass
 
-__all__ = ["ParsedNumber", "parse_number_text", "format_rupiah", "format_decimal", "format_percent"]
+__all__ = ["ParsedNumber", "parse_number_text", "guess_amount_text", "format_rupiah", "format_decimal",
+           "format_percent"]
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 # 1.234.567 or 1.234.567,89 (Indonesian grouping)
@@ -20,6 +21,13 @@ _ID_GROUPED = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
 _US_GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _ID_DECIMAL = re.compile(r"^-?\d+,\d+$")
 _PLAIN = re.compile(r"^-?\d+(\.\d+)?$")
+_DASH_END = re.compile(r"(?<=\d)[,.]?[-\u2013\u2014]$")
+# "1,25 M", "2 miliar", "1,5 jt", "500 rb": amounts written in words of magnitude
+_MAGNITUDE = re.compile(r"^(?P<number>.+?)(?P<word>t|triliun|trilyun|m|miliar|milyar|jt|juta|rb|ribu)\.?$",
+                        re.IGNORECASE)
+_MAGNITUDES = {"t": 10 ** 12, "triliun": 10 ** 12, "trilyun": 10 ** 12, "m": 10 ** 9,
+               "miliar": 10 ** 9, "milyar": 10 ** 9, "jt": 10 ** 6, "juta": 10 ** 6,
+               "rb": 10 ** 3, "ribu": 10 ** 3}
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,7 @@ def parse_number_text(text: str) -> ParsedNumber | None:
     if not s:
         return None
     s = re.sub(r"^(?i:rp\.?)", "", s)
+    s = _DASH_END.sub("", s)  # "537.500.000,-": rupiah written with its customary ",-"
     negative = False
     if s.startswith("(") and s.endswith(")"):
         negative, s = True, s[1:-1]
@@ -73,6 +82,27 @@ def parse_number_text(text: str) -> ParsedNumber | None:
     if not math.isfinite(value):
         return None
     return ParsedNumber(value=value, is_percent=is_percent, style=style)
+
+
+def guess_amount_text(text: str) -> float | None:
+    """What an amount typed as text probably means, for a "kemungkinan maksudnya" hint only
+    (never counted): everything :func:`parse_number_text` reads, and amounts in words of
+    magnitude, "1,25 M" (miliar) = 1.250.000.000, "1,5 jt", "500 rb"."""
+    parsed = parse_number_text(text)
+    if parsed is not None:
+        return None if parsed.is_percent else parsed.value
+    if not isinstance(text, str):
+        return None
+    s = _SPACES.sub("", text.strip())
+    s = re.sub(r"^(?i:rp\.?)", "", s)
+    m = _MAGNITUDE.match(s)
+    if not m:
+        return None
+    number = parse_number_text(m.group("number"))
+    if number is None or number.is_percent:
+        return None
+    value = number.value * _MAGNITUDES[m.group("word").lower()]
+    return float(round(value, 2))
 
 
 def _group(int_text: str) -> str:

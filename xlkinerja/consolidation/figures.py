@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from xlkinerja.findings import UNCOUNTED
 from xlkinerja.workbook import calc
 from xlkinerja.form.model import NOT_AVAILABLE, QUARTERS, ROMAN, Form, Indikator, QuarterEntries
 from xlkinerja.base.numbers import format_number, format_rupiah
@@ -50,6 +51,7 @@ class IndicatorLine:
     capaian: float | None  # shown (capped)
     capaian_raw: float | None
     predikat: str | None
+    target: float | None = None  # what final is compared with: the target so far
 
 
 @dataclass
@@ -113,17 +115,17 @@ def opd_figures(plan: OpdPlan, ledger, scale=DEFAULT_SCALE) -> OpdFigures:
         figs.budget[q] = calc.budget_figures(form, figs.entries[q], q)
         figs.total[q] = calc.total_figure(form, figs.budget[q]).realisasi if plan.sources.get(q) else None
     for s, ind in form.indicators():
-        values, numbers = [], []
+        realisasi = []
         for q in QUARTERS:
             entry = figs.entries[q].indikator.get(ind.id)
-            value = entry.realisasi if entry else None
-            values.append(value)
-            numbers.append(calc.indicator_value(value))
-        final = calc.annual_realisasi(numbers, ind.annual)
-        raw = calc.capaian_raw(final, ind, form.capaian)
-        shown = calc.capaian_display(raw, form.capaian)
-        figs.indicators.append(IndicatorLine(s.text, ind, values, final, shown, raw,
-                                             predikat(shown, scale)))
+            realisasi.append(entry.realisasi if entry else None)
+        year = calc.indicator_year(realisasi, ind, form.capaian)
+        # what is not counted (text, a percent on the wrong scale) is not shown either: it is
+        # listed with its cell by uncounted_entries; "-" (not yet available) is kept
+        values = [number if number is not None else (NOT_AVAILABLE if value == NOT_AVAILABLE else None)
+                  for value, number in zip(realisasi, year.values)]
+        figs.indicators.append(IndicatorLine(s.text, ind, values, year.final, year.shown, year.raw,
+                                             predikat(year.shown, scale), year.target))
     return figs
 
 
@@ -172,10 +174,66 @@ INDICATOR_COLUMNS = INDIKATOR.keys
 
 
 def indicator_rows(figs: OpdFigures) -> Iterator[tuple]:
+    """Long form; the target is the one the realisasi is compared with (the target so far when
+    the form sets quarter targets; else the yearly target)."""
     for line in figs.indicators:
         ind = line.ind
-        yield (figs.plan.code, figs.plan.name, line.sasaran, ind.id, ind.text, ind.unit, ind.target,
+        target = line.target if line.target is not None else ind.target
+        yield (figs.plan.code, figs.plan.name, line.sasaran, ind.id, ind.text, ind.unit, target,
                ind.target_high, *line.values, line.final, line.capaian, line.capaian_raw, line.predikat)
+
+
+# -- entries not counted ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Uncounted:
+    """One entry of an accepted file that no figure counts: an amount typed as text, a date, a
+    negative amount, an indicator value as text or a percent on the wrong scale."""
+
+    opd_code: str
+    opd_name: str
+    file: str
+    quarter: int
+    sheet: str
+    cell: str
+    kind: str  # "anggaran" | "indikator"
+    ident: str | None
+    value: str  # what the cell holds
+    code: str  # the finding's code (ENTRY_NOT_NUMBER, ENTRY_NEGATIVE, ENTRY_PERCENT_SCALE)
+    message: str
+
+    def row(self, names: dict[str, str] | None = None) -> tuple:
+        """As the recap lists it (the columns of recap_layout.TIDAK_DIHITUNG): OPD, file, TW,
+        sheet, cell, what, what the cell holds, why."""
+        name = (names or {}).get(self.ident or "", self.ident or "")
+        return (self.opd_code, self.opd_name, self.file, f"TW {ROMAN[self.quarter]}", self.sheet,
+                self.cell, "Anggaran" if self.kind == "anggaran" else "Indikator", name, self.value,
+                self.message)
+
+
+def uncounted_in_findings(findings: list[dict], quarters: set[int] | None = None) -> list[dict]:
+    """The findings (as stored: dicts) of entries not counted, of the ``quarters`` given (all
+    when None): ``len()`` of it is the "N isian tidak dihitung" of one file."""
+    return [f for f in findings if UNCOUNTED in (f.get("extra") or {})
+            and (quarters is None or f.get("quarter") in quarters)]
+
+
+def uncounted_entries(plan: OpdPlan) -> list[Uncounted]:
+    """Every entry the recap of this OPD leaves out, with its file and cell: of each quarter,
+    those of the file the quarter's figures come from (a later file carrying an earlier quarter
+    is where that quarter is read)."""
+    out: list[Uncounted] = []
+    for q in QUARTERS:
+        source = plan.sources.get(q)
+        if source is None:
+            continue
+        for f in uncounted_in_findings(source.findings, {q}):
+            mark = f["extra"][UNCOUNTED]
+            out.append(Uncounted(plan.code, plan.name or "", source.name, q, f.get("sheet") or "",
+                                 f.get("cell") or "", mark.get("kind", ""), f.get("ident"),
+                                 str(mark.get("value", "")), f["code"], f["message"]))
+    return out
 
 
 # -- what changed between two versions ------------------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -26,12 +26,14 @@ from xlkinerja.workbook.layout import RECAP_MARKER, SHEET_META, SHEET_XLWINGS_CO
 from xlkinerja.form.model import QUARTERS, ROMAN
 from xlkinerja.workbook.xlsxkit import HEADER_FILL, PAPER_FOLIO, PROGRAM_FILL, Formats, ProtectedWorkbook
 from xlkinerja.consolidation.figures import OpdSummary, predikat
+from xlkinerja.workbook.calc import running_label
 from xlkinerja.consolidation.plan import (ACCEPTED, CONFLICT, DUPLICATE, REJECTED, STATUS_COMPLETE, STATUS_CONFLICT,
                    STATUS_ERRORS, STATUS_MISSING, SUPERSEDED, Plan)
 from xlkinerja.consolidation.recap_layout import (INDIKATOR, LONG_TABLES, OPD_CHART_SERIES, RINCIAN,
                                                   SHEET_GRAFIK, SHEET_INDIKATOR, SHEET_RINCIAN,
                                                   SHEET_RINGKASAN, SHEET_STATUS, SHEET_TEMUAN,
-                                                  FIRST_COL, SUBTITLE_ROW, TEMUAN, TITLE_ROW, GrafikLayout,
+                                                  SHEET_TIDAK_DIHITUNG, TIDAK_DIHITUNG, FIRST_COL,
+                                                  SUBTITLE_ROW, TEMUAN, indikator_table, TITLE_ROW, GrafikLayout,
                                                   LongTable, RecapLayout, RecapMetaLayout,
                                                   StatusLayout)
 
@@ -64,8 +66,10 @@ STATUS_COLORS = {STATUS_COMPLETE: ("#C6EFCE", "#006100"), STATUS_MISSING: ("#EDE
 
 class RecapWriter:
     def __init__(self, plan: Plan, figures: list[OpdSummary], findings: list[ConsolidationFinding],
-                 meta: "RecapMeta", vba_project: bytes | None = None):
+                 meta: "RecapMeta", vba_project: bytes | None = None,
+                 uncounted: list[tuple] | None = None):
         self.plan, self.figures, self.findings = plan, figures, findings
+        self.uncounted = uncounted or []  # rows of Uncounted.row()
         self.meta = meta
         self.pemda = meta.pemda
         self.generated_at = dt.datetime.fromisoformat(meta.generated_at)
@@ -82,7 +86,8 @@ class RecapWriter:
                                "created": self.generated_at})
             wb.set_custom_property("xlkinerja_kind", RECAP_MARKER)
             sheets = [self._ringkasan(), self._status(), self._rincian(budget_rows, n_budget_rows),
-                      self._indikator(indicator_rows), self._temuan(), self._grafik()]
+                      self._indikator(indicator_rows), self._tidak_dihitung(), self._temuan(),
+                      self._grafik()]
             macro = self.vba_project is not None
             if macro:
                 from xlkinerja.workbook.vba import write_xlwings_conf
@@ -148,6 +153,8 @@ class RecapWriter:
         head = f(bold=True, align="center", valign="vcenter", text_wrap=True, border=1,
                  bg_color=HEADER_FILL)
         for c, text in enumerate(L.headers):
+            if c == L.TOTAL:  # "REALISASI s.d. TW II"; "REALISASI SETAHUN" only at TW IV
+                text = running_label(plan.quarter)
             ws.write_string(L.header_row, c, text, head)
         ws.set_row(L.header_row, L.header_height)
         money = f(num_format="#,##0", border=1)
@@ -352,7 +359,17 @@ class RecapWriter:
         return self._table(RINCIAN, rows, n_rows)
 
     def _indikator(self, rows: list[tuple]):
-        return self._table(INDIKATOR, rows, len(rows))
+        return self._table(indikator_table(self.plan.quarter), rows, len(rows))
+
+    def _tidak_dihitung(self):
+        """Every entry of the files used that no figure counts, with its file and cell."""
+        n = len(self.uncounted)
+        subtitle = (f"{n} isian tidak dihitung dalam jumlah maupun capaian rekap ini (teks di sel "
+                    "angka, angka negatif, persen dengan skala salah). Minta OPD memperbaikinya di "
+                    "sel yang disebut lalu mengirim ulang." if n else
+                    "Semua isian berkas yang dipakai terhitung: tidak ada teks di sel angka, angka "
+                    "negatif, atau persen dengan skala salah.")
+        return self._table(replace(TIDAK_DIHITUNG, subtitle=subtitle), self.uncounted, n)
 
     def _temuan(self):
         sev = {"error": "galat", "warning": "peringatan", "info": "info"}
@@ -552,7 +569,8 @@ def _local_time(iso: str | None) -> str:
 
 def write_recap(path: Path, plan: Plan, figures: list[OpdSummary], findings: list[ConsolidationFinding],
                 budget_rows: Iterable[tuple], n_budget_rows: int, indicator_rows: list[tuple],
-                inputs: list[str], ledger_path: Path, options) -> Path:
+                inputs: list[str], ledger_path: Path, options,
+                uncounted: list[tuple] | None = None) -> Path:
     """Write the recap of a run with ``options`` (a ConsolidateOptions) to ``path``; an
     ``.xlsm`` output gets the macros and the Konsolidasi button."""
     project = None
@@ -561,7 +579,7 @@ def write_recap(path: Path, plan: Plan, figures: list[OpdSummary], findings: lis
 
         project = vba_project(RecapLayout.sheet_names(macro=True))
     meta = RecapMeta.of_run(options, plan, inputs, ledger_path)
-    writer = RecapWriter(plan, figures, findings, meta, vba_project=project)
+    writer = RecapWriter(plan, figures, findings, meta, vba_project=project, uncounted=uncounted)
     writer.scale = options.scale
     return writer.write(path, budget_rows, n_budget_rows, indicator_rows)
 

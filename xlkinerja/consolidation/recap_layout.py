@@ -12,7 +12,7 @@ Excel's notation. The formulir's positions are :mod:`xlkinerja.workbook.layout`'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from xlkinerja.form.model import QUARTERS, ROMAN
@@ -24,6 +24,7 @@ SHEET_STATUS = "Status Pengiriman"
 SHEET_RINCIAN = "Rincian Anggaran"
 SHEET_INDIKATOR = "Indikator"
 SHEET_TEMUAN = "Temuan Validasi"
+SHEET_TIDAK_DIHITUNG = "Tidak Dihitung"
 SHEET_GRAFIK = "Grafik"
 OPD_CHART_SERIES = "% realisasi setahun"  # the series of Grafik's per-OPD chart
 
@@ -79,8 +80,8 @@ RINGKASAN_COLUMNS = (
 class RecapLayout:
     """The recap's sheets, the columns and rows of Ringkasan (0-based), the button, the charts."""
 
-    sheets = (SHEET_RINGKASAN, SHEET_STATUS, SHEET_RINCIAN, SHEET_INDIKATOR, SHEET_TEMUAN,
-              SHEET_GRAFIK)
+    sheets = (SHEET_RINGKASAN, SHEET_STATUS, SHEET_RINCIAN, SHEET_INDIKATOR, SHEET_TIDAK_DIHITUNG,
+              SHEET_TEMUAN, SHEET_GRAFIK)
 
     title_row = TITLE_ROW
     title_height = 20  # points: room for the button of the .xlsm (the same in the .xlsx)
@@ -267,6 +268,11 @@ class LongTable:
         """Frozen panes: the rows down to the header, no column."""
         return self.first_row, FIRST_COL
 
+    def with_header(self, key: str, header: str) -> "LongTable":
+        """The same table with column ``key`` headed ``header``."""
+        return replace(self, columns=tuple(replace(c, header=header) if c.key == key else c
+                                           for c in self.columns))
+
 
 RINCIAN = LongTable(
     SHEET_RINCIAN,
@@ -295,6 +301,15 @@ INDIKATOR = LongTable(
     "Realisasi indikator dalam satuannya (persen ditulis 66,5 untuk 66,5%); capaian dan predikat "
     "dihitung ulang.")
 
+def indikator_table(quarter: int | None) -> LongTable:
+    """Indikator as a run at ``quarter`` writes it: the running value headed "Realisasi s.d.
+    TW II", and "Realisasi Setahun" only at TW IV (the export's key stays realisasi_akhir)."""
+    from xlkinerja.workbook.calc import running_label
+
+    label = running_label(quarter, "Realisasi").replace("SETAHUN", "Setahun")
+    return INDIKATOR.with_header("realisasi_akhir", label)
+
+
 TEMUAN = LongTable(
     SHEET_TEMUAN,
     (Col("berkas", "Berkas", 30), Col("kode_opd", "Kode OPD", 10),
@@ -303,7 +318,17 @@ TEMUAN = LongTable(
     "Semua temuan pemeriksaan setiap berkas, dan temuan penggabungan (kiriman ulang, konflik, "
     "berkas ditolak).")
 
-LONG_TABLES = {t.sheet: t for t in (RINCIAN, INDIKATOR, TEMUAN)}
+#: entries of the files used that no figure counts (the rows of
+#: :meth:`xlkinerja.consolidation.figures.Uncounted.row`); the subtitle says how many
+TIDAK_DIHITUNG = LongTable(
+    SHEET_TIDAK_DIHITUNG,
+    (Col("kode_opd", "Kode OPD", 10), Col("nama_opd", "Perangkat Daerah", 26),
+     Col("berkas", "Berkas", 30), Col("triwulan", "Triwulan", 9), Col("sheet", "Sheet", 10),
+     Col("sel", "Sel", 7), Col("jenis", "Jenis", 10), Col("uraian", "Uraian / Indikator", 40),
+     Col("isi_sel", "Isi Sel", 18), Col("alasan", "Alasan dan perbaikan", 80, WRAP)),
+    "Isian yang tidak dihitung dalam jumlah maupun capaian rekap ini.")
+
+LONG_TABLES = {t.sheet: t for t in (RINCIAN, INDIKATOR, TIDAK_DIHITUNG, TEMUAN)}
 
 
 # -- Grafik -----------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ def summary_lines(s) -> list[str]:
         f"{s.n_reused} sudah tercatat di ledger.",
         f"Temuan: {s.findings.get('error', 0)} galat, {s.findings.get('warning', 0)} peringatan, "
         f"{s.findings.get('info', 0)} info (sheet Temuan Validasi).",
+        *([f"{s.n_uncounted} isian tidak dihitung (teks di sel angka, angka negatif, persen "
+           "dengan skala salah): lihat sheet Tidak Dihitung."] if getattr(s, "n_uncounted", 0) else []),
         f"Ledger: {s.ledger}",
         *_exports_only_lines(s),
     ]

@@ -24,7 +24,8 @@ from xlkinerja.findings import Finding, Severity
 from xlkinerja.base.parallel import ordered_map
 from xlkinerja.validation.rules import ValidationOptions
 from xlkinerja.consolidation.figures import (BUDGET_COLUMNS, DEFAULT_SCALE, INDICATOR_COLUMNS, OpdSummary, budget_rows,
-                      describe_changes, describe_form_differences, indicator_rows, opd_figures)
+                      describe_changes, describe_form_differences, indicator_rows, opd_figures,
+                      uncounted_entries)
 from xlkinerja.consolidation.ledger import Ledger
 from xlkinerja.consolidation.options import ConsolidateOptions
 from xlkinerja.consolidation.plan import (ACCEPTED, CONFLICT, DUPLICATE, REJECTED, SUPERSEDED, Plan,
@@ -51,6 +52,7 @@ class RunSummary:
     exports: list[Path] = field(default_factory=list)
     # long sheets too big for the recap: (sheet, rows, whether this run's exports hold its table)
     exports_only: list[tuple[str, int, bool]] = field(default_factory=list)
+    n_uncounted: int = 0  # entries of the files used that no figure counts (sheet Tidak Dihitung)
 
 
 class Progress:
@@ -191,12 +193,19 @@ def consolidate(inputs: list[str | Path], options: ConsolidateOptions) -> RunSum
         figuring = Progress(len(plan.opds), "Menghitung rekap", show)
         exports = _Exports(options)
         cleanup.append(exports.abort)
+        uncounted: list[tuple] = []
         for opd in plan.opds.values():
             figs = opd_figures(opd, ledger, options.scale)
             for what in figs.left_out:
                 findings.append(ConsolidationFinding(
                     what[0], opd.code, opd.name, Severity.WARNING.value, "CONSOLIDATE_NOT_COUNTED",
                     what[1]))
+            items = uncounted_entries(opd)
+            if items:
+                names = {r.id: r.name for r in figs.form.budget_rows()} if figs.form else {}
+                if figs.form:
+                    names.update({i.id: i.text for _, i in figs.form.indicators()})
+                uncounted.extend(u.row(names) for u in items)
             rows = list(budget_rows(figs))
             n_budget += len(rows)
             exports.budget(rows)
@@ -223,7 +232,9 @@ def consolidate(inputs: list[str | Path], options: ConsolidateOptions) -> RunSum
             for sheet, n in sheets_in_exports_only(n_budget, len(indicator_lines), len(findings))]
         with atomic_path(output) as tmp:
             write_recap(tmp, plan, summaries, findings, long_rows or [], n_budget, indicator_lines,
-                        [str(Path(p).resolve()) for p in inputs], ledger.path, options)
+                        [str(Path(p).resolve()) for p in inputs], ledger.path, options,
+                        uncounted=uncounted)
+            summary.n_uncounted = len(uncounted)
             summary.exports = exports.finish()
             summary.seconds = time.monotonic() - started
             ledger.commit_run(dt.datetime.now().astimezone().replace(microsecond=0).isoformat(),

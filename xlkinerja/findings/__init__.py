@@ -20,6 +20,13 @@ class Severity(str, Enum):
         return {"error": 0, "warning": 1, "info": 2}[self.value]
 
 
+#: the key of a finding's ``extra`` that marks an entry left out of every figure (text in an
+#: amount cell, a negative amount, a percent on the wrong scale): its value is
+#: ``{"kind": "anggaran" | "indikator", "value": what the cell holds}``. Validation sets it;
+#: consolidation lists those entries (:func:`xlkinerja.consolidation.figures.uncounted_entries`).
+UNCOUNTED = "tidak_dihitung"
+
+
 @dataclass(frozen=True)
 class Finding:
     """One finding about one file; ``sheet`` and ``cell`` are None when they do not apply."""

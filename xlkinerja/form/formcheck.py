@@ -62,9 +62,14 @@ class Checker:
     def __init__(self, doc: Document):
         self.doc = doc
         self.problems: list[Problem] = []
+        self.notes: list[Problem] = []
 
     def problem(self, path: tuple, message: str) -> None:
         self.problems.append(self.doc.problem(path, message))
+
+    def note(self, path: tuple, message: str) -> None:
+        """Worth checking, but the form can be generated."""
+        self.notes.append(self.doc.problem(path, message))
 
     def name(self, path: tuple, default: str) -> str:
         """How messages call the value at ``path``: the document's label, else ``default``."""
@@ -191,7 +196,10 @@ FREQUENCY = {"quarterly": Frequency.QUARTERLY, "yearly": Frequency.YEARLY,
              "triwulan": Frequency.QUARTERLY, "triwulanan": Frequency.QUARTERLY,
              "tahunan": Frequency.YEARLY}
 ANNUAL = {"last": Annual.LAST, "sum": Annual.SUM, "average": Annual.AVERAGE,
-          "terakhir": Annual.LAST, "jumlah": Annual.SUM, "rata-rata": Annual.AVERAGE}
+          "nondecreasing": Annual.NONDECREASING,
+          "terakhir": Annual.LAST, "jumlah": Annual.SUM, "rata-rata": Annual.AVERAGE,
+          "tidak turun": Annual.NONDECREASING, "tidak_turun": Annual.NONDECREASING,
+          "tidak-turun": Annual.NONDECREASING}
 LOWER = {"pmk": LowerFormula.PMK, "inverse": LowerFormula.INVERSE,
          "kebalikan": LowerFormula.INVERSE}
 
@@ -269,7 +277,8 @@ def build_form(c: Checker, top: dict, source: str) -> TemplateSpec | None:
                 sasaran=sasaran, programs=programs,
                 capaian=CapaianSettings(display_cap=display_cap, lower_formula=lower))
     return TemplateSpec(form=form, password=password, source=source, revision=revision,
-                        notes=[c.doc.problem(path, why) for path, why in notes])
+                        notes=[c.doc.problem(path, why) for path, why in notes]
+                        + list(c.notes))
 
 
 def target_below_last_year(ind: Indikator) -> str | None:
@@ -379,7 +388,8 @@ def _parse_sasaran(c: Checker, raw: Any) -> list[Sasaran]:
             ipath = path + ("indikator", ii)
             ind = c.mapping(ind, ipath, {"id", "text", "target", "unit", "cara_pengukuran",
                                          "polarity", "frequency", "annual_value",
-                                         "realisasi_tahun_lalu", "alasan_target"}, "indikator")
+                                         "realisasi_tahun_lalu", "alasan_target", "quarter_targets"},
+                                        "indikator")
             if ind is None:
                 continue
             itext = c.text(ind, "text", ipath)
@@ -389,17 +399,21 @@ def _parse_sasaran(c: Checker, raw: Any) -> list[Sasaran]:
             frequency = c.choice(ind, "frequency", ipath, FREQUENCY, Frequency.QUARTERLY)
             annual = c.choice(ind, "annual_value", ipath, ANNUAL, Annual.LAST)
             target, target_high = _parse_target(c, ind.get("target"), ipath + ("target",), polarity)
+            quarter = _parse_quarter_targets(c, ind.get("quarter_targets"),
+                                             ipath + ("quarter_targets",), polarity)
             iid = indikator_ids.assign(ind.get("id"), None, itext or f"indikator-{ii + 1}", ipath)
             last = None
             if ind.get("realisasi_tahun_lalu") is not None:
                 last = c.number(ind["realisasi_tahun_lalu"], ipath + ("realisasi_tahun_lalu",),
                                 "realisasi tahun lalu")
             note = c.text(ind, "alasan_target", ipath, False, 1000)
-            if None not in (itext, unit, cara, target):
-                items.append(Indikator(id=iid, text=itext, target=target, unit=unit,
-                                       cara_pengukuran=cara, polarity=polarity,
-                                       frequency=frequency, annual=annual, target_high=target_high,
-                                       last_year=last, target_note=note))
+            if None not in (itext, unit, cara, target) and quarter is not False:
+                item = Indikator(id=iid, text=itext, target=target, unit=unit,
+                                 cara_pengukuran=cara, polarity=polarity, frequency=frequency,
+                                 annual=annual, target_high=target_high, last_year=last,
+                                 target_note=note, quarter_targets=quarter)
+                _indicator_notes(c, item, ipath)
+                items.append(item)
         if text:
             out.append(Sasaran(id=sid, text=text, indikator=items))
     return out
@@ -421,10 +435,64 @@ def _parse_target(c: Checker, raw: Any, path: tuple, polarity: Polarity):
                         "polaritas rentang (range)")
         return None, None
     value = c.number(raw, path, "target")
-    if value is not None and value == 0 and polarity is Polarity.HIGHER:
-        c.problem(path, "target 0 tidak dapat dipakai untuk menghitung capaian (R / T)")
-        return None, None
     return value, None
+
+
+_ROMAN = ("I", "II", "III", "IV")
+
+
+def _parse_quarter_targets(c: Checker, raw: Any, path: tuple, polarity: Polarity):
+    """Targets of TW I..IV: None when not given, False when wrong (a problem is reported)."""
+    if raw is None or raw == [] or (isinstance(raw, list) and all(v is None for v in raw)):
+        return None
+    if polarity is Polarity.RANGE:
+        c.problem(path, "target triwulan tidak dipakai untuk polaritas rentang; kosongkan")
+        return False
+    if not isinstance(raw, list) or len(raw) != 4:
+        c.problem(path, "target triwulan ditulis sebagai empat angka TW I..IV, mis. [3, 6, 9, 12]")
+        return False
+    values = []
+    for i, v in enumerate(raw):
+        value = c.number(v, path + (i,), f"target TW {_ROMAN[i]}")
+        if value is None:
+            return False
+        values.append(value)
+    return tuple(values)
+
+
+def _indicator_notes(c: Checker, ind: Indikator, path: tuple) -> None:
+    """What makes capaian undefined or misleading, said when the form is made (not an error:
+    the form can be generated, but the office should know)."""
+    from xlkinerja.base.numbers import format_number
+
+    unit = "%" if ind.is_percent else ""
+    targets = [("target", path + ("target",), ind.target)]
+    if ind.quarter_targets:
+        targets += [(f"target TW {_ROMAN[i]}", path + ("quarter_targets", i), t)
+                    for i, t in enumerate(ind.quarter_targets)]
+    if ind.polarity is Polarity.HIGHER:
+        for what, where, t in targets:
+            if t == 0:
+                c.note(where, f"{what} 0 dengan polaritas naik: capaian (realisasi / target) tidak "
+                              "dapat dihitung dan akan kosong. Tetapkan target lebih dari 0, atau "
+                              "pilih polaritas turun bila 0 adalah hasil terbaik (realisasi 0 = "
+                              "capaian 100 %)")
+                return
+    qt = ind.quarter_targets
+    if qt:
+        combined = {Annual.SUM: sum(qt), Annual.AVERAGE: sum(qt) / 4}.get(ind.annual, qt[3])
+        how = {Annual.SUM: "jumlah target TW I..IV", Annual.AVERAGE: "rata-rata target TW I..IV"
+               }.get(ind.annual, "target TW IV")
+        if abs(combined - ind.target) > 1e-9 * max(1.0, abs(ind.target)):
+            c.note(path + ("quarter_targets",),
+                   f"{how} ({format_number(combined)}{unit}) tidak sama dengan target tahunan "
+                   f"({format_number(ind.target)}{unit}); periksa salah satunya")
+    elif ind.annual is Annual.SUM and ind.frequency is Frequency.QUARTERLY and ind.target:
+        c.note(path + ("annual_value",),
+               f"nilai tahunan jumlah tanpa target triwulan: sebelum TW IV capaian membandingkan "
+               f"jumlah sementara dengan target setahun ({format_number(ind.target)}{unit}), "
+               "sehingga mudah tampak 100 % (atau jauh di bawahnya). Isi target triwulan agar "
+               "capaian tiap triwulan bermakna")
 
 
 def _parse_budget(c: Checker, raw: Any, opd_code: str,

@@ -27,6 +27,7 @@ from xlkinerja.form.formcheck import POLARITY, Checker, TemplateSpec, build_form
 from xlkinerja.form.masterformat import (ANGGARAN, EXAMPLE_OPD, NO_CAP_WORDS, TABLES, Table,
                            header_keys, normalize_header)
 from xlkinerja.form.model import Level, Polarity
+from xlkinerja.base.numbers import format_rupiah
 from xlkinerja.form.yamlsource import Problem
 
 __all__ = ["Master", "OpdMaster", "read_master", "MASTER_SUFFIXES"]
@@ -406,8 +407,9 @@ def _collect(source: str, tables: dict[str, SheetData]) -> Master:
                 key = previous = known(code)
             lines[sheet.table.key].setdefault(key, []).append((r, v))
 
+    hints = _mistyped_codes(codes_seen, opd_rows, lines, budget_sheet, ind_sheet, extra)
     for key, code in codes_seen.items():
-        opd = _build_opd(code, opd_rows.get(key), lines["anggaran"].get(key, []),
+        opd = _build_opd(code, hints.get(key), opd_rows.get(key), lines["anggaran"].get(key, []),
                          lines["indikator"].get(key, []), tables, order, extra[key], master.notes)
         master.opds.append(opd)
     master.notes = _Cells(order).sort(master.notes)
@@ -419,7 +421,56 @@ def _collect(source: str, tables: dict[str, SheetData]) -> Master:
     return master
 
 
-def _build_opd(code: str, opd_row: tuple[int, dict] | None, budget: list, indicators: list,
+def _norm_name(name: Any) -> str:
+    return " ".join(str(name).split()).casefold()
+
+
+def _mistyped_codes(codes_seen: dict[str, str], opd_rows: dict[str, tuple[int, dict]],
+                    lines: dict[str, dict[str, list]], budget_sheet: SheetData,
+                    ind_sheet: SheetData, extra: dict[str, list[Problem]]) -> dict[str, str]:
+    """Lines under a Kode OPD that the OPD sheet does not know, whose Nama OPD is another OPD's:
+    most likely that OPD's code mistyped ("1.1" for "1.01"). The unknown code is told what it
+    probably means (returned: key -> the meant code), and the OPD it belongs to is held back
+    (a problem at each such line), since its form would be generated without them."""
+    by_name: dict[str, str] = {}
+    for key, (_, v) in opd_rows.items():
+        if v.get("nama_opd"):
+            by_name.setdefault(_norm_name(v["nama_opd"]), key)
+    hints: dict[str, str] = {}
+    for key, code in codes_seen.items():
+        if key in opd_rows:
+            continue
+        for table, sheet in (("anggaran", budget_sheet), ("indikator", ind_sheet)):
+            held: dict[str, list[int]] = {}
+            for r, v in lines[table].get(key, []):
+                meant = by_name.get(_norm_name(v["nama_opd"])) if v.get("nama_opd") else None
+                if meant is not None:
+                    held.setdefault(meant, []).append(r)
+            for meant, rows in held.items():
+                real = codes_seen[meant]
+                hints.setdefault(key, real)
+                what = _lines_text(table, [v for r, v in lines[table][key] if r in rows])
+                more = f" (dan {len(rows) - 1} baris lain)" if len(rows) > 1 else ""
+                extra[meant].append(_at(sheet, rows[0], "kode_opd", (
+                    f"baris ini{more} memakai Kode OPD {code}, tetapi Nama OPD-nya sama dengan "
+                    f"OPD ini: mungkin maksudnya {real}. OPD {real} tidak ditulis sampai Kode OPD "
+                    f"baris itu diperbaiki (tanpa {what} formulirnya tidak lengkap)")))
+    return hints
+
+
+def _lines_text(table: str, rows: list[dict]) -> str:
+    if table == "indikator":
+        return f"{len(rows)} indikator itu" if len(rows) > 1 else "indikator itu"
+    subs = [v for v in rows if str(v.get("level") or "").strip().lower() in ("sub kegiatan", "sub_kegiatan")
+            or v.get("level") is None]
+    pagu = sum(v["pagu"] for v in subs if isinstance(v.get("pagu"), (int, float))
+               and not isinstance(v.get("pagu"), bool))
+    text = f"{len(rows)} baris anggaran itu" if len(rows) > 1 else "baris anggaran itu"
+    return text + (f" (pagu {format_rupiah(pagu)})" if pagu else "")
+
+
+def _build_opd(code: str, meant: str | None, opd_row: tuple[int, dict] | None, budget: list,
+               indicators: list,
                tables: dict[str, SheetData], order: dict[str, int], extra: list[Problem],
                notes: list[Problem]) -> OpdMaster:
     opd_sheet, budget_sheet, ind_sheet = tables["opd"], tables["anggaran"], tables["indikator"]
@@ -461,8 +512,14 @@ def _build_opd(code: str, opd_row: tuple[int, dict] | None, budget: list, indica
         sheet, (r, v) = (budget_sheet, budget[0]) if budget else (ind_sheet, indicators[0])
         name = v.get("nama_opd")
         cells.put((), sheet, r, "kode_opd", label=False)
-        c.problem((), f"OPD {code} tidak ada di sheet {opd_sheet.table.sheet}: tambahkan barisnya "
-                      "(nama OPD, tahun, dan penanda tangan: jabatan, nama, pangkat, NIP)")
+        if meant is not None:
+            c.problem((), f"OPD {code} tidak ada di sheet {opd_sheet.table.sheet}, tetapi Nama OPD "
+                          f"baris ini milik OPD {meant}: mungkin maksudnya {meant}. Perbaiki Kode "
+                          "OPD baris ini")
+        else:
+            c.problem((), f"OPD {code} tidak ada di sheet {opd_sheet.table.sheet}: tambahkan "
+                          "barisnya (nama OPD, tahun, dan penanda tangan: jabatan, nama, pangkat, "
+                          "NIP)")
     for path in (("program",), ("sasaran",)):
         cells.at[path] = cells.at[()]
 
@@ -481,6 +538,7 @@ def _build_opd(code: str, opd_row: tuple[int, dict] | None, budget: list, indica
 
     ours = len(c.problems)
     spec = build_form(c, top, f"master OPD {code}")
+    notes.extend(c.notes)
     problems = _merge(c.problems[:ours], c.problems[ours:])
     return OpdMaster(code, name, spec if not problems else None, cells.sort(problems),
                      len(budget), len(indicators))
@@ -618,6 +676,12 @@ def _sasaran(c: Checker, cells: _Cells, sheet: SheetData, rows: list, notes: lis
         cells.put(ipath + ("target",), sheet, r, "target")
         cells.put(ipath + ("target", 0), sheet, r, "target")
         cells.put(ipath + ("target", 1), sheet, r, "target_atas", "target")
+        quarter_keys = ("target_tw_i", "target_tw_ii", "target_tw_iii", "target_tw_iv")
+        for i, key in enumerate(quarter_keys):
+            cells.put(ipath + ("quarter_targets", i), sheet, r, key)
+        cells.put(ipath + ("quarter_targets",), sheet, r, quarter_keys[0], "target")
+        if any(v.get(k) is not None for k in quarter_keys):
+            ind["quarter_targets"] = [v.get(k) for k in quarter_keys]
         polarity = v.get("polaritas")
         is_range = isinstance(polarity, str) and POLARITY.get(polarity.strip().lower()) \
             is Polarity.RANGE

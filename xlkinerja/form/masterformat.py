@@ -67,7 +67,8 @@ LEVEL_CHOICES = {Level.PROGRAM: "Program", Level.KEGIATAN: "Kegiatan",
                  Level.SUB_KEGIATAN: "Sub Kegiatan"}
 POLARITY_CHOICES = {Polarity.HIGHER: "naik", Polarity.LOWER: "turun", Polarity.RANGE: "rentang"}
 FREQUENCY_CHOICES = {Frequency.QUARTERLY: "triwulanan", Frequency.YEARLY: "tahunan"}
-ANNUAL_CHOICES = {Annual.LAST: "terakhir", Annual.SUM: "jumlah", Annual.AVERAGE: "rata-rata"}
+ANNUAL_CHOICES = {Annual.LAST: "terakhir", Annual.SUM: "jumlah", Annual.AVERAGE: "rata-rata",
+                  Annual.NONDECREASING: "tidak turun"}
 LOWER_CHOICES = {LowerFormula.PMK: "pmk", LowerFormula.INVERSE: "kebalikan"}
 
 OPD = Table("opd", "OPD", "opd.csv", "Data OPD: satu baris per OPD", (
@@ -157,8 +158,15 @@ INDIKATOR = Table("indikator", "Indikator", "indikator.csv",
            kind="choice", choices=tuple(FREQUENCY_CHOICES.values()),
            aliases=("frequency", "periode")),
     Column("nilai_tahunan", "Nilai Tahunan", False, 12,
-           "Nilai setahun dari nilai triwulan: terakhir (bawaan), jumlah, atau rata-rata.",
+           "Nilai setahun dari nilai triwulan: terakhir (bawaan), jumlah, rata-rata, atau tidak "
+           "turun (nilai tertinggi; persentase yang tidak boleh turun).",
            kind="choice", choices=tuple(ANNUAL_CHOICES.values()), aliases=("annual value",)),
+    *(Column(f"target_tw_{r.lower()}", f"Target TW {r}", False, 9,
+             f"Target triwulan {r} (boleh kosong; isi keempatnya atau tidak sama sekali). Bila "
+             "diisi, capaian triwulan membandingkan realisasi triwulan dengan target "
+             "triwulannya; bila kosong, realisasi s.d. triwulan itu dengan target tahunan.",
+             kind="number", aliases=(f"target triwulan {r.lower()}",))
+      for r in ("I", "II", "III", "IV")),
     Column("id_sasaran", "ID Sasaran", False, 16,
            "Pengenal tetap sasaran; kosong = dibuat dari tulisan sasaran.",
            kind="code"),

@@ -56,11 +56,15 @@ class Annual(str, Enum):
     LAST = "last"  # the latest quarter with a value (indices, percentages)
     SUM = "sum"  # counts that add up over the year
     AVERAGE = "average"
+    #: percentages that may not fall (coverage built up over the year): the highest value so
+    #: far counts, and a quarter below an earlier one is reported
+    NONDECREASING = "nondecreasing"
 
     @property
     def label(self) -> str:
-        return {"last": "nilai triwulan terakhir", "sum": "jumlah empat triwulan",
-                "average": "rata-rata triwulan terisi"}[self.value]
+        return {"last": "nilai triwulan terakhir", "sum": "jumlah triwulan",
+                "average": "rata-rata triwulan terisi",
+                "nondecreasing": "nilai tertinggi (tidak boleh turun)"}[self.value]
 
 
 class RevisionKind(str, Enum):
@@ -160,6 +164,12 @@ class Indikator:
     target_high: float | None = None  # upper bound when polarity is RANGE
     last_year: float | None = None  # realisasi of the previous year, for comparison (AKIP)
     target_note: str | None = None  # why the target is what it is (e.g. below last year's)
+    #: targets of TW I..IV (in the unit), or None: capaian of a quarter then compares the value
+    #: so far with the yearly target (see :mod:`xlkinerja.workbook.calc`)
+    quarter_targets: tuple[float, float, float, float] | None = None
+
+    def quarter_target(self, quarter: int) -> float | None:
+        return self.quarter_targets[quarter - 1] if self.quarter_targets else None
 
     @property
     def is_percent(self) -> bool:
@@ -289,7 +299,8 @@ class Form:
                      "annual": i.annual.value,
                      # only when set, so that a form without them keeps its JSON and hash
                      **({"last_year": i.last_year} if i.last_year is not None else {}),
-                     **({"target_note": i.target_note} if i.target_note else {})}
+                     **({"target_note": i.target_note} if i.target_note else {}),
+                     **({"quarter_targets": list(i.quarter_targets)} if i.quarter_targets else {})}
                     for i in s.indikator]}
                 for s in self.sasaran],
             "programs": [row(p) for p in self.programs],
@@ -312,7 +323,9 @@ class Form:
                           target_high=i.get("target_high"), unit=i["unit"],
                           cara_pengukuran=i["cara_pengukuran"], polarity=Polarity(i["polarity"]),
                           frequency=Frequency(i["frequency"]), annual=Annual(i.get("annual", "last")),
-                          last_year=i.get("last_year"), target_note=i.get("target_note"))
+                          last_year=i.get("last_year"), target_note=i.get("target_note"),
+                          quarter_targets=tuple(i["quarter_targets"]) if i.get("quarter_targets")
+                          else None)
                 for i in s["indikator"]]) for s in d["sasaran"]],
             programs=[row(p) for p in d["programs"]],
             revision=Revision.from_dict(d["revision"]) if d.get("revision") else None,

@@ -45,4 +45,10 @@ def parse_nip(text: str) -> tuple[Nip | None, str | None]:
     gender = int(digits[14])
     if gender not in (1, 2):
         return None, f"digit ke-15 NIP (jenis kelamin) harus 1 atau 2, bukan {gender}"
-    return Nip(birth, (year, month), gender, int(digits[15:18])), None
+    sequence = int(digits[15:18])
+    if sequence == 0:
+        return None, (f"3 digit terakhir NIP (nomor urut) {digits[15:18]}: NIP yang sah tidak "
+                      "pernah bernomor urut 000. Excel mungkin memotong NIP yang diketik sebagai "
+                      "angka menjadi 15 digit (digit terakhir menjadi 0); format selnya sebagai "
+                      "Teks lalu ketik ulang NIP-nya")
+    return Nip(birth, (year, month), gender, sequence), None

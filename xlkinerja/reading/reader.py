@@ -237,6 +237,13 @@ class SubmissionReader:
                               f"Formulir dibuat dengan template versi {version}, lebih baru dari yang "
                               f"dikenal versi xlkinerja ini ({TEMPLATE_VERSION}). Perbarui xlkinerja "
                               "(pip install -U xlkinerja) lalu ulangi.", SHEET_META)
+        if version < TEMPLATE_VERSION:
+            raise self._fatal("IDENTITY_OLD_TEMPLATE",
+                              f"Formulir dibuat dengan template versi {version}, lebih lama dari "
+                              f"versi {TEMPLATE_VERSION} yang dibaca xlkinerja ini (susunan kolomnya "
+                              "berbeda: kolom REALISASI s.d. TW ditambahkan). Buat ulang formulirnya "
+                              "dengan xlkinerja generate, salin isiannya, lalu kirim kembali.",
+                              SHEET_META)
         chunks_n = number_value(meta.get("model_chunks"))
         M = MetaLayout()
         grid = self.source.values(SHEET_META)
@@ -392,7 +399,8 @@ class SubmissionReader:
             self._locked_text(grid, sheet, q, r, Q.INDIKATOR, ind.text, "indikator", ind.id)
             self._locked_text(grid, sheet, q, r, Q.CARA, ind.cara_pengukuran, "cara pengukuran", ind.id)
             if ind.target_high is None:
-                self._locked_number(grid, sheet, q, r, Q.TARGET, ind.target / ind.scale, "target",
+                target = ind.quarter_target(q) if ind.quarter_targets else ind.target
+                self._locked_number(grid, sheet, q, r, Q.TARGET, target / ind.scale, "target",
                                     ind.id, display_scale=ind.scale)
             read.ind_real[ind.id] = RawCell(sheet, r, Q.IND_REAL, cell(grid, r, Q.IND_REAL))
             read.ind_ket[ind.id] = RawCell(sheet, r, Q.IND_KET, cell(grid, r, Q.IND_KET))
@@ -406,7 +414,7 @@ class SubmissionReader:
             read.derived = {(r, c): (grid[r][c] if r < n and c < len(grid[r]) else None)
                             for r, c in self.formula_map.quarter_cells}
         if self.formula_source is not None and not shifted:
-            self._check_formulas(sheet, q, self.formula_map.quarter)
+            self._check_formulas(sheet, q, self.formula_map.quarter_map(q))
         return read
 
     def _header_intact(self, grid: Grid, sheet: str, q: int) -> bool:

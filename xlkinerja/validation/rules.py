@@ -14,7 +14,9 @@ Finding codes (stable; documented in the README):
   target, labels) changed, rows or sheets added or removed, hidden identity edited.
 - ENTRY_*: the OPD's entries: not a number, negative, above the pagu (in a quarter or together),
   missing, yearly indicator missing in TW IV, low capaian without keterangan, narrative missing,
-  identical amounts in sibling rows, percent typed on the wrong scale.
+  identical amounts in sibling rows, percent typed on the wrong scale (an error above 1.000 %), a
+  "tidak turun" indicator that fell, a form returned with no entry at all (ENTRY_FORM_EMPTY).
+  Entries no figure counts carry ``extra[UNCOUNTED]`` (see :mod:`xlkinerja.findings`).
 - TEXT_DIFFERS_BETWEEN_QUARTERS: the same sasaran/indikator spelled differently (info).
 """
 
@@ -26,11 +28,12 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from xlkinerja.workbook import calc
-from xlkinerja.findings import Finding, Severity
+from xlkinerja.findings import UNCOUNTED, Finding, Severity
 from xlkinerja.workbook.formulas import quarter_values
 from xlkinerja.workbook.layout import NARRATIVES, QUARTER_SHEETS, Q, a1, printed_col
-from xlkinerja.form.model import NOT_AVAILABLE, QUARTERS, ROMAN, Frequency, Indikator
-from xlkinerja.base.numbers import format_number, format_percent, format_rupiah, parse_number_text
+from xlkinerja.form.model import NOT_AVAILABLE, QUARTERS, ROMAN, Annual, Frequency, Indikator
+from xlkinerja.base.numbers import (format_number, format_percent, format_rupiah, guess_amount_text,
+                                    parse_number_text)
 from xlkinerja.reading.preflight import preflight
 from xlkinerja.reading.reader import RawCell, Submission, number_value, read_submission
 from xlkinerja.reading.sources import CalamineSource, OpenpyxlFormulaSource, WorkbookSource
@@ -95,13 +98,26 @@ class EntryRules:
 
     def add(self, severity: Severity, code: str, message: str, raw: RawCell | None = None,
             ident: str | None = None, quarter: int | None = None, sheet: str | None = None,
-            cell_ref: str | None = None) -> None:
+            cell_ref: str | None = None, extra: dict | None = None) -> None:
         self.findings.append(Finding(
             file=self.sub.name, severity=severity, code=code, message=message,
             sheet=raw.sheet if raw else sheet, cell=raw.a1 if raw else cell_ref,
-            ident=ident, quarter=quarter))
+            ident=ident, quarter=quarter, extra=extra or {}))
+
+    def uncounted(self, severity: Severity, code: str, message: str, raw: RawCell, ident: str,
+                  quarter: int, kind: str) -> None:
+        """An entry left out of every figure (the formulir's totals, Rekap Tahunan, the recap):
+        the finding carries what the cell holds, so the recap can list it
+        (:func:`xlkinerja.consolidation.figures.uncounted_entries`)."""
+        self.add(severity, code, message, raw, ident, quarter,
+                 extra={UNCOUNTED: {"kind": kind, "value": _cell_text(raw.value)}})
 
     def run(self) -> list[Finding]:
+        if not self.sub.filled_quarters and all(r.readable for r in self.sub.quarters.values()):
+            self.add(Severity.WARNING, "ENTRY_FORM_EMPTY",
+                     "Formulir belum diisi: tidak ada realisasi, nilai indikator, atau uraian pada "
+                     "TW I sampai TW IV. Periksa apakah yang dikirim formulir kosong, bukan berkas "
+                     "yang sudah diisi.")
         self.identity()
         self.budget()
         self.indicators()
@@ -155,10 +171,10 @@ class EntryRules:
                     continue
                 pagu = pagus[leaf.id] if not revised else leaf.pagu_at(q)  # the pagu in force
                 if amount < 0:
-                    self.add(Severity.ERROR, "ENTRY_NEGATIVE",
-                             f"Realisasi '{_short(leaf.name)}' negatif ({format_rupiah(amount)}). "
-                             "Realisasi triwulan tidak boleh kurang dari 0; koreksi angkanya.",
-                             raw, leaf.id, q)
+                    self.uncounted(Severity.ERROR, "ENTRY_NEGATIVE",
+                                   f"Realisasi '{_short(leaf.name)}' negatif ({format_rupiah(amount)}). "
+                                   "Realisasi triwulan tidak boleh kurang dari 0; koreksi angkanya. "
+                                   f"{NOT_COUNTED_BUDGET}", raw, leaf.id, q, "anggaran")
                     continue
                 if amount > pagu:
                     self.add(Severity.ERROR, "ENTRY_ABOVE_PAGU",
@@ -194,14 +210,24 @@ class EntryRules:
         value = number_value(raw.value)
         if value is not None:
             return value
-        self.add(Severity.ERROR, "ENTRY_NOT_NUMBER", _not_number_message(raw.value, name, money=True),
-                 raw, ident, q)
+        self.uncounted(Severity.ERROR, "ENTRY_NOT_NUMBER",
+                       f"{_not_number_message(raw.value, name, money=True)} {NOT_COUNTED_BUDGET}",
+                       raw, ident, q, "anggaran")
         return None
 
     # indicators
     def indicators(self) -> None:
         settings = self.form.capaian
+        entries = self.sub.entries()
         for _, ind in self.form.indicators():
+            # the values as every figure takes them (TW I..IV): what the quarter sheet's capaian
+            # and Rekap Tahunan compute from, so a low capaian here is the one the sheet shows
+            values = []
+            for q in QUARTERS:
+                e = entries.get(q)
+                entry = e.indikator.get(ind.id) if e else None
+                values.append(calc.indicator_value(entry.realisasi if entry else None, ind))
+            highest: tuple[float, int] | None = None
             for q in QUARTERS:
                 read = self.sub.quarters[q]
                 if not read.readable or ind.id not in read.ind_real:
@@ -225,11 +251,19 @@ class EntryRules:
                     continue
                 number = number_value(value)
                 if number is None:
-                    self.add(Severity.ERROR, "ENTRY_NOT_NUMBER",
-                             _not_number_message(value, ind.text, money=False, percent=ind.is_percent),
-                             raw, ind.id, q)
+                    self.uncounted(Severity.ERROR, "ENTRY_NOT_NUMBER",
+                                   f"{_not_number_message(value, ind.text, money=False, percent=ind.is_percent)}"
+                                   f" {NOT_COUNTED_INDICATOR}", raw, ind.id, q, "indikator")
                     continue
                 model_value = number * ind.scale
+                if calc.out_of_scale(model_value, ind):
+                    self.uncounted(Severity.ERROR, "ENTRY_PERCENT_SCALE",
+                                   f"Realisasi '{_short(ind.text)}' tampil sebagai "
+                                   f"{format_number(model_value)}%, di atas 1.000%: nilai dengan skala "
+                                   f"yang salah (persen diketik tanpa tanda %). Ketik misalnya "
+                                   f"{format_number(number)}% (dengan tanda %). {NOT_COUNTED_INDICATOR}",
+                                   raw, ind.id, q, "indikator")
+                    continue
                 if ind.is_percent and abs(number) > 2:
                     self.add(Severity.WARNING, "ENTRY_PERCENT_SCALE",
                              f"Realisasi '{_short(ind.text)}' tampil sebagai "
@@ -237,12 +271,25 @@ class EntryRules:
                              f"Ketik misalnya {format_number(number)}% (dengan tanda %).",
                              raw, ind.id, q)
                     continue
-                raw_capaian = calc.capaian_raw(model_value, ind, settings)
+                if ind.annual is Annual.NONDECREASING:
+                    if highest is not None and model_value < highest[0]:
+                        self.add(Severity.WARNING, "ENTRY_INDICATOR_DECREASED",
+                                 f"Realisasi '{_short(ind.text)}' TW {ROMAN[q]} "
+                                 f"{_value_text(ind, model_value)} lebih rendah dari TW "
+                                 f"{ROMAN[highest[1]]} ({_value_text(ind, highest[0])}), padahal "
+                                 "nilainya tidak boleh turun; yang dihitung tetap nilai tertinggi. "
+                                 f"Periksa angkanya, atau jelaskan di KETERANGAN (kolom {printed_col(Q.IND_KET)}).",
+                                 raw, ind.id, q)
+                    if highest is None or model_value > highest[0]:
+                        highest = (model_value, q)
+                raw_capaian = calc.quarter_capaian_raw(values[:q], ind, settings)
                 if raw_capaian is not None and raw_capaian < self.options.low_capaian and not has_ket:
                     self.add(Severity.WARNING, "ENTRY_LOW_CAPAIAN",
                              f"Capaian '{_short(ind.text)}' TW {ROMAN[q]} {format_percent(raw_capaian, 0)} "
-                             f"(realisasi {_value_text(ind, model_value)} dari target "
-                             f"{_target_text(ind)}) di bawah {format_percent(self.options.low_capaian, 0)}. "
+                             f"({calc.quarter_basis_text(ind, q)}: realisasi "
+                             f"{_value_text(ind, calc.value_so_far(values[:q], ind) if not ind.quarter_targets else model_value)}"
+                             f", target {_target_text(ind, q)}) di bawah "
+                             f"{format_percent(self.options.low_capaian, 0)}. "
                              f"Jelaskan penyebabnya di KETERANGAN (kolom {printed_col(Q.IND_KET)}).",
                              ket or raw, ind.id, q)
 
@@ -268,7 +315,7 @@ class EntryRules:
             read = self.sub.quarters[q]
             if not read.readable or not read.derived:
                 continue
-            expected = quarter_values(self._fmap, entries.get(q), q)
+            expected = quarter_values(self._fmap, entries, q)
             money = (Q.PAGU, Q.REAL)
             mismatches = []
             for (r, c), cached in read.derived.items():
@@ -308,10 +355,26 @@ def _value_text(ind: Indikator, value: float) -> str:
     return format_number(value) + ("%" if ind.is_percent else f" {ind.unit}")
 
 
-def _target_text(ind: Indikator) -> str:
+def _target_text(ind: Indikator, quarter: int | None = None) -> str:
     if ind.target_high is not None:
         return f"{format_number(ind.target)}–{format_number(ind.target_high)}"
-    return format_number(ind.target) + ("%" if ind.is_percent else "")
+    target = ind.quarter_target(quarter) if quarter and ind.quarter_targets else ind.target
+    return format_number(target) + ("%" if ind.is_percent else "")
+
+
+NOT_COUNTED_BUDGET = ("Isian ini tidak dihitung dalam jumlah (Total Anggaran, Rekap Tahunan, "
+                      "rekap) sampai diperbaiki.")
+NOT_COUNTED_INDICATOR = ("Nilai ini tidak dihitung dalam capaian maupun rekap sampai "
+                         "diperbaiki.")
+
+
+def _cell_text(value) -> str:
+    """What a cell holds, as the recap lists it."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        text = format_number(value)  # 66,5 as the user sees it typed
+    else:
+        text = str(value) if not isinstance(value, str) else value.strip()
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def _short(text: str, n: int = 70) -> str:
@@ -334,6 +397,11 @@ def _not_number_message(value, name: str, money: bool, percent: bool = False) ->
             return (f"{what} berisi teks '{value.strip()}', bukan angka{style}; kemungkinan maksudnya "
                     f"{meant}. Hapus isinya lalu ketik ulang sebagai angka (jangan menempel teks "
                     "dari dokumen lain; gunakan Tempel Spesial > Nilai).")
+        guess = guess_amount_text(value) if money else None
+        if guess is not None:
+            return (f"{what} berisi teks '{value.strip()}', bukan angka; kemungkinan maksudnya "
+                    f"{format_rupiah(guess)}. Hapus isinya lalu ketik angkanya saja "
+                    f"({format_rupiah(guess).replace('.', '')}); pemisah ribuan muncul sendiri.")
         hint = "angka rupiah" if money else "angka, atau tanda - bila belum tersedia"
         return f"{what} berisi teks '{_short(value.strip(), 40)}', bukan angka. Isi dengan {hint}."
     kind = type(value).__name__

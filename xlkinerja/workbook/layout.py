@@ -14,7 +14,7 @@ from enum import IntEnum
 
 from xlkinerja.form.model import QUARTERS, Form, Level, sheet_name
 
-TEMPLATE_VERSION = 1  # bump when the layout changes; the reader refuses newer versions
+TEMPLATE_VERSION = 2  # 2: cumulative columns REALISASI s.d. TW n, the capaian note; bump when the layout changes; the reader refuses newer versions
 
 SHEET_PETUNJUK = "Petunjuk"
 SHEET_REKAP = "Rekap Tahunan"
@@ -61,9 +61,11 @@ class Q(IntEnum):
     PAGU = 9
     REAL = 10
     PERSEN = 11
-    KET = 12
-    IND_ID = 13  # hidden: stable id of the indicator on this row
-    ROW_ID = 14  # hidden: stable id of the budget row on this row
+    REAL_SD = 12  # REALISASI s.d. TW n: the quarter sheets' realisasi up to this one, summed
+    PERSEN_SD = 13
+    KET = 14
+    IND_ID = 15  # hidden: stable id of the indicator on this row
+    ROW_ID = 16  # hidden: stable id of the budget row on this row
 
 
 LAST_PRINTED_COL = Q.KET
@@ -194,6 +196,7 @@ class QuarterLayout:
     budget_rows: dict[str, int] = field(default_factory=dict)
     body_end: int = 7  # exclusive
     total_row: int = 0
+    capaian_note_row: int = 0  # what the capaian column compares, per kind of indicator
     narrative_rows: dict[str, int] = field(default_factory=dict)
     signature_rows: dict[str, int] = field(default_factory=dict)
     last_row: int = 0
@@ -305,7 +308,8 @@ class WorkbookLayout:
             r += 1
         q.body_end = max(indicator_end, r, q.body_start + 1)
         q.total_row = q.body_end
-        r = q.total_row + 2
+        q.capaian_note_row = q.total_row + 2
+        r = q.capaian_note_row + 2
         for key, _ in NARRATIVES:
             q.narrative_rows[key] = r
             r += 1

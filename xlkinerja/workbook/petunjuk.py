@@ -44,11 +44,18 @@ def petunjuk_blocks(form: Form, vba: bool = False,
         ("heading", "2. Yang dihitung otomatis (tidak perlu dan tidak dapat diubah)"),
         ("text", f"• Kolom {n[Q.PERSEN]} % anggaran = realisasi ÷ pagu, dua desimal; kosong bila "
                  "realisasi belum diisi atau pagu 0."),
+        ("text", f"• Kolom {n[Q.REAL_SD]} dan {n[Q.PERSEN_SD]} REALISASI s.d. TW: jumlah realisasi "
+                 "TW I sampai triwulan sheet ini (dari sheet-sheet TW), dan persennya terhadap pagu."),
+        ("text", "• Di samping Total Anggaran: jumlah isian realisasi yang bukan angka (mis. "
+                 "\"2 isian tidak terhitung\"); sel itu ditandai merah dan tidak masuk jumlah mana "
+                 "pun sampai diketik ulang sebagai angka."),
         ("text", "• Realisasi dan pagu kegiatan dan program = jumlah rinciannya; Total Anggaran = "
                  "jumlah semua program."),
         ("text", f"• Kolom {n[Q.CAPAIAN]} % capaian indikator, tanpa desimal: realisasi ÷ target "
                  f"untuk indikator yang semakin tinggi semakin baik; {lower} untuk indikator yang "
-                 f"semakin rendah semakin baik; {cap_text}. Tanda - atau sel kosong berarti belum ada capaian."),
+                 f"semakin rendah semakin baik; {cap_text}. Tanda - atau sel kosong berarti belum ada capaian. "
+                 "Yang dibandingkan (nilai triwulan dengan target triwulan, atau nilai s.d. "
+                 "triwulan itu dengan target tahunan) tertulis di catatan di bawah tabel."),
         ("text", f"• Sheet {SHEET_REKAP}: realisasi anggaran per triwulan dan setahun, sisa "
                  "anggaran, serta realisasi akhir dan capaian setiap indikator."),
         ("gap", ""),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from xlkinerja.base.version import __version__
 from xlkinerja.base.atomic import atomic_path
+from xlkinerja.workbook.calc import PERCENT_LIMIT
 from xlkinerja.workbook.xlsxkit import (HEADER_FILL, INPUT_FILL, OVER_FILL, OVER_FONT, PAPER_FOLIO, PROGRAM_FILL,
                       AutoHeightSheet, Formats, ProtectedWorkbook, RowFit, text_lines)
 from xlkinerja.workbook.formulas import FormulaMap, quarter_values, rekap_values
@@ -30,9 +31,9 @@ __all__ = ["write_workbook", "FormulirWriter", "model_json", "model_sha256"]
 
 
 
-QUARTER_WIDTHS = {Q.NO: 5, Q.SASARAN: 28, Q.INDIKATOR: 28, Q.TARGET: 9, Q.CARA: 26,
-                  Q.IND_REAL: 11, Q.CAPAIAN: 7, Q.IND_KET: 22, Q.URAIAN: 48, Q.PAGU: 17,
-                  Q.REAL: 17, Q.PERSEN: 9, Q.KET: 22}
+QUARTER_WIDTHS = {Q.NO: 5, Q.SASARAN: 26, Q.INDIKATOR: 26, Q.TARGET: 9, Q.CARA: 24,
+                  Q.IND_REAL: 11, Q.CAPAIAN: 7, Q.IND_KET: 20, Q.URAIAN: 42, Q.PAGU: 17,
+                  Q.REAL: 17, Q.PERSEN: 8, Q.REAL_SD: 17, Q.PERSEN_SD: 8, Q.KET: 20}
 
 
 def model_json(form: Form) -> str:
@@ -145,7 +146,7 @@ class FormulirWriter:
 
     def _derived(self, ws, row: int, col: int, fmt, rekap: bool = False) -> None:
         """Write a derived cell: its formula and cached result, both from :mod:`formulas`."""
-        formula = (self.formulas.rekap if rekap else self.formulas.quarter)[(row, col)]
+        formula = (self.formulas.rekap if rekap else self._quarter_map)[(row, col)]
         value = self._values[(row, col)]
         if value is None:
             value = ""
@@ -156,7 +157,8 @@ class FormulirWriter:
     def _write_quarter(self, ws, q: int) -> None:
         form, L, f = self.form, self.layout.quarter, self.f
         entries = self.entries.get(q) or QuarterEntries()
-        self._values = quarter_values(self.formulas, entries, q)
+        self._values = quarter_values(self.formulas, self.entries, q)
+        self._quarter_map = self.formulas.quarter_map(q)
         roman = ROMAN[q]
         self.fit = RowFit(QUARTER_WIDTHS)
 
@@ -184,9 +186,10 @@ class FormulirWriter:
                           (Q.URAIAN, "PROGRAM/KEGIATAN/SUB KEGIATAN"), (Q.PAGU, pagu_header(form, q)),
                           (Q.KET, "KETERANGAN")):
             ws.merge_range(h, col, h2, col, text, head)
-        for left in (Q.IND_REAL, Q.REAL):
-            ws.merge_range(h, left, h, left + 1, f"TRIWULAN {roman}", head)
-            ws.write_string(h2, left, "REALISASI", head)
+        for left, text in ((Q.IND_REAL, f"TRIWULAN {roman}"), (Q.REAL, f"TRIWULAN {roman}"),
+                           (Q.REAL_SD, f"REALISASI s.d. TW {roman}")):
+            ws.merge_range(h, left, h, left + 1, text, head)
+            ws.write_string(h2, left, "JUMLAH" if left == Q.REAL_SD else "REALISASI", head)
             ws.write_string(h2, left + 1, "%", head)
         ws.set_row(h, 24)
         ws.set_row(h2, 24)
@@ -215,7 +218,19 @@ class FormulirWriter:
         self._derived(ws, t, Q.PAGU, f.cell(bold=True, num_format="#,##0", bg_color=PROGRAM_FILL))
         self._derived(ws, t, Q.REAL, f.cell(bold=True, num_format="#,##0", bg_color=PROGRAM_FILL))
         self._derived(ws, t, Q.PERSEN, f.cell(bold=True, num_format="0.00%", bg_color=PROGRAM_FILL))
-        ws.write_blank(t, Q.KET, None, f.cell(bg_color=PROGRAM_FILL))
+        self._derived(ws, t, Q.REAL_SD, f.cell(bold=True, num_format="#,##0", bg_color=PROGRAM_FILL))
+        self._derived(ws, t, Q.PERSEN_SD, f.cell(bold=True, num_format="0.00%", bg_color=PROGRAM_FILL))
+        # how many realisasi cells hold what no total counts (text, a date, TRUE): "2 isian
+        # tidak terhitung", marked in red on the sheet as well (see _budget_block)
+        self._derived(ws, t, Q.KET, f.cell(bold=True, font_color=OVER_FONT, bg_color=PROGRAM_FILL,
+                                           text_wrap=True))
+
+        # what the capaian column compares, said once under the table
+        note = _capaian_note(form, q)
+        ws.merge_range(L.capaian_note_row, Q.NO, L.capaian_note_row, Q.KET, note,
+                       f(italic=True, font_size=9, text_wrap=True, valign="top"))
+        ws.set_row(L.capaian_note_row, 12.5 * max(1, text_lines(note, sum(QUARTER_WIDTHS.values())
+                                                                  * 1.1)) + 3)
 
         # narratives: label left, one wide input cell
         chars = sum(QUARTER_WIDTHS[c] for c in range(NARRATIVE_LABEL_LAST + 1, Q.KET + 1)) * 1.15
@@ -284,9 +299,10 @@ class FormulirWriter:
                 if ind.polarity is Polarity.RANGE:
                     ws.write_string(r, Q.TARGET, _target_text(ind), f.cell(align="center"))
                 else:
-                    ws.write_number(r, Q.TARGET, ind.target / ind.scale,
+                    target = ind.quarter_target(q) if ind.quarter_targets else ind.target
+                    ws.write_number(r, Q.TARGET, target / ind.scale,
                                     f.cell(align="center", num_format="0%" if ind.is_percent
-                                           and float(ind.target).is_integer() else
+                                           and float(target).is_integer() else
                                            _indicator_format(ind)))
                 ws.write_string(r, Q.CARA, ind.cara_pengukuran, f.cell())
                 self.fit.text(r, Q.CARA, ind.cara_pengukuran)
@@ -307,15 +323,7 @@ class FormulirWriter:
                 else:
                     ws.write_blank(r, Q.IND_KET, None, f.input())
                 ws.write_string(r, Q.IND_ID, ind.id)
-                ws.data_validation(r, Q.IND_REAL, r, Q.IND_REAL, {
-                    "validate": "custom",
-                    "value": f'=OR(ISNUMBER({a1(r, Q.IND_REAL)}),{a1(r, Q.IND_REAL)}="-")',
-                    "input_title": "Realisasi indikator",
-                    "input_message": _indicator_prompt(ind),
-                    "error_title": "Isian tidak sah",
-                    "error_message": ("Realisasi indikator harus berupa angka, atau tanda - bila "
-                                      "nilainya belum tersedia. Jelaskan di kolom KETERANGAN."),
-                })
+                ws.data_validation(r, Q.IND_REAL, r, Q.IND_REAL, _indicator_validation(ind, r))
 
     def _budget_block(self, ws, q: int, entries: QuarterEntries) -> None:
         form, L, f = self.form, self.layout.quarter, self.f
@@ -359,6 +367,8 @@ class FormulirWriter:
                 self._derived(ws, r, Q.PAGU, f.cell(num_format="#,##0", **style))
                 self._derived(ws, r, Q.REAL, f.cell(num_format="#,##0", **style))
             self._derived(ws, r, Q.PERSEN, f.cell(num_format="0.00%", **style))
+            self._derived(ws, r, Q.REAL_SD, f.cell(num_format="#,##0", **style))
+            self._derived(ws, r, Q.PERSEN_SD, f.cell(num_format="0.00%", **style))
             entry = entries.budget.get(row.id)
             if entry is not None and entry.keterangan:
                 ws.write_string(r, Q.KET, entry.keterangan, f.input())
@@ -376,6 +386,21 @@ class FormulirWriter:
                             f"${a1(first, Q.REAL)[0]}{first + 1}>${a1(first, Q.PAGU)[0]}{first + 1})",
                 "format": over,
             })
+            ws.conditional_format(first, Q.REAL_SD, last, Q.PERSEN_SD, {
+                "type": "formula",
+                "criteria": f"=AND(ISNUMBER(${a1(first, Q.REAL_SD)[0]}{first + 1}),"
+                            f"${a1(first, Q.REAL_SD)[0]}{first + 1}>${a1(first, Q.PAGU)[0]}{first + 1})",
+                "format": over,
+            })
+            # a realisasi no total counts (text such as "1.250.000", a date, TRUE) is marked red
+            leaves = self.formulas.leaf_real_refs(q)
+            if leaves:
+                top = leaves[0].split(":")[0]
+                ws.conditional_format(top, {
+                    "type": "formula", "multi_range": " ".join(leaves),
+                    "criteria": f'=AND(NOT(ISBLANK({top})),NOT(ISNUMBER({top})))',
+                    "format": self.wb.add_format({"bg_color": "#FF0000", "font_color": "#FFFFFF",
+                                                  "bold": True})})
 
     # -- rekap ------------------------------------------------------------------------------
     def _write_rekap(self, ws) -> None:
@@ -395,24 +420,26 @@ class FormulirWriter:
 
         # A. budget
         ws.merge_range(K.budget_title_row, C.KODE, K.budget_title_row, C.PERSEN,
-                       "A. REALISASI ANGGARAN (jumlah empat triwulan; dihitung otomatis dari sheet TW I-IV)",
-                       f(bold=True))
+                       "A. REALISASI ANGGARAN (jumlah triwulan yang sudah terisi; dihitung otomatis "
+                       "dari sheet TW I-IV)", f(bold=True))
         head = f.header()
         top, bottom = K.budget_header_top, K.budget_header_bottom
         pagu_head = "PAGU" if not C.revised else f"PAGU {form.basis(4).upper()}"
         for col, text in ((C.KODE, "KODE"), (C.URAIAN, "PROGRAM/KEGIATAN/SUB KEGIATAN"),
                           (C.LEVEL, "TINGKAT"), (C.PAGU, pagu_head),
-                          (C.TOTAL, "REALISASI SETAHUN"), (C.SISA, "SISA ANGGARAN"),
+                          (C.TOTAL, ""), (C.SISA, "SISA ANGGARAN"),
                           (C.PERSEN, "% REALISASI")):
             ws.merge_range(top, col, bottom, col, text, head)
         if C.revised:
             ws.merge_range(top, C.PAGU_MURNI, bottom, C.PAGU_MURNI, "PAGU MURNI", head)
             ws.merge_range(top, C.SELISIH, bottom, C.SELISIH, "BERTAMBAH / (BERKURANG)", head)
+        self._values = rekap_values(self.formulas, self.entries)
+        # "REALISASI s.d. TW II", and "REALISASI SETAHUN" only once TW IV holds a value
+        self._derived(ws, top, C.TOTAL, head, rekap=True)
         ws.merge_range(top, C.TW1, top, C.TW4, "REALISASI PER TRIWULAN", head)
         for q, col in zip(QUARTERS, C.TW):
             ws.write_string(bottom, col, f"TW {ROMAN[q]}", head)
 
-        self._values = rekap_values(self.formulas, self.entries)
         for row in form.budget_rows():
             r = K.budget_rows[row.id]
             style = {"program": {"bold": True, "bg_color": PROGRAM_FILL},
@@ -457,13 +484,17 @@ class FormulirWriter:
 
         # B. indicators
         ws.merge_range(K.indicator_title_row, C.KODE, K.indicator_title_row, C.PERSEN,
-                       "B. CAPAIAN KINERJA (realisasi akhir dan capaian dihitung otomatis)", f(bold=True))
+                       "B. CAPAIAN KINERJA (realisasi s.d. triwulan terakhir yang terisi, menurut jenis "
+                       "indikatornya, dibanding target tahunan atau target triwulan s.d. saat itu; "
+                       "dihitung otomatis)", f(bold=True))
         top, bottom = K.indicator_header_top, K.indicator_header_bottom
         for col, text in ((C.KODE, "NO."), (C.URAIAN, "SASARAN STRATEGIS / INDIKATOR SASARAN"),
-                          (C.LEVEL, "SATUAN"), (C.TOTAL, "REALISASI AKHIR"),
+                          (C.LEVEL, "SATUAN"), (C.TOTAL, ""),
                           (C.SISA, "CAPAIAN"), (C.PERSEN, "CAPAIAN TANPA BATAS")):
             ws.merge_range(top, col, bottom, col, text, head)
         ws.merge_range(top, C.TARGET, bottom, C.TARGET_LAST, "TARGET", head)
+        if form.indicators():
+            self._derived(ws, top, C.TOTAL, head, rekap=True)
         ws.merge_range(top, C.TW1, top, C.TW4, "REALISASI PER TRIWULAN", head)
         for q, col in zip(QUARTERS, C.TW):
             ws.write_string(bottom, col, f"TW {ROMAN[q]}", head)
@@ -647,6 +678,44 @@ def format_date_id(iso: str) -> str:
 
 def _footer_text(text: str) -> str:
     return text.replace("&", "&&")
+
+
+def _indicator_validation(ind: Indikator, r: int) -> dict:
+    """The realisasi cell's rule (one per cell in Excel): a number or "-", and for a percent
+    indicator a number on the percent scale (up to 1.000 %), refused otherwise (stop)."""
+    ref = a1(r, Q.IND_REAL)
+    if ind.is_percent:
+        rule = f'=IF(ISNUMBER({ref}),ABS({ref})<={_num_text(PERCENT_LIMIT)},{ref}="-")'
+        message = ("Realisasi persen diketik dengan tanda %, mis. 66,5% (bukan 66,5, yang berarti "
+                   "6.650%). Nilai di atas 1.000% ditolak. Ketik tanda - bila nilainya belum "
+                   "tersedia.")
+    else:
+        rule = f'=OR(ISNUMBER({ref}),{ref}="-")'
+        message = ("Realisasi indikator harus berupa angka, atau tanda - bila nilainya belum "
+                   "tersedia. Jelaskan di kolom KETERANGAN.")
+    return {"validate": "custom", "value": rule, "input_title": "Realisasi indikator",
+            "input_message": _indicator_prompt(ind), "error_title": "Isian tidak sah",
+            "error_message": message}
+
+
+def _num_text(value: float) -> str:
+    return f"{value:g}"
+
+
+def _capaian_note(form: Form, q: int) -> str:
+    """What capaian (column 7) compares on the sheet of TW ``q``, per kind of indicator."""
+    from xlkinerja.workbook import calc
+
+    bases = [(ind, calc.quarter_basis_text(ind, q)) for _, ind in form.indicators()]
+    common = "realisasi triwulan ini dibanding target tahunan"
+    others = [(ind, b) for ind, b in bases if b != common]
+    text = "Catatan: CAPAIAN (kolom 7) = "
+    if not others:
+        return text + common + "."
+    parts = [f"{ind.text[:60]}: {b}" for ind, b in others]
+    if len(others) == len(bases):
+        return text + "; ".join(parts) + "."
+    return text + common + ", kecuali " + "; ".join(parts) + "."
 
 
 def _indicator_prompt(ind: Indikator) -> str:
