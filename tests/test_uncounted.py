@@ -16,7 +16,8 @@ import lo
 from people import Cells, edited
 from xlkinerja.base.numbers import guess_amount_text, parse_number_text
 from xlkinerja.consolidation import ConsolidateOptions, consolidate
-from xlkinerja.consolidation.recap_layout import SHEET_INDIKATOR, SHEET_TIDAK_DIHITUNG
+from xlkinerja.consolidation.recap_layout import (INDIKATOR, SHEET_INDIKATOR, SHEET_TIDAK_DIHITUNG,
+                                                  RecapLayout)
 from xlkinerja.findings import Severity
 from xlkinerja.form.nip import parse_nip
 from xlkinerja.validation.rules import validate_file
@@ -125,10 +126,11 @@ def test_the_recap_lists_every_entry_not_counted(typed, tmp_path):
                    ("TW IV", "TW IV", c.ind_realisasi(bumd.text), "Indikator", "66,5")}
     assert all(r[0] == "4.01" and r[2] == path.name for r in rows)
     # the 6650 is not in the recap's Indikator sheet
-    ind = [r for r in wb[SHEET_INDIKATOR].iter_rows(min_row=5, values_only=True) if r[3] == bumd.id]
-    assert ind and ind[0][11] is None  # TW IV
-    assert "s.d. TW IV" not in str(wb["Ringkasan"]["I4"].value)
-    assert wb["Ringkasan"]["I4"].value == "REALISASI SETAHUN"
+    ind = [r for r in wb[SHEET_INDIKATOR].iter_rows(min_row=5, values_only=True)
+           if r[INDIKATOR.col("id")] == bumd.id]
+    assert ind and ind[0][INDIKATOR.col("tw_iv")] is None
+    L = RecapLayout
+    assert wb["Ringkasan"].cell(L.header_row + 1, L.TOTAL + 1).value == "REALISASI SETAHUN"
 
 
 def test_nip_with_sequence_000_is_refused():
