@@ -169,3 +169,24 @@ def test_master_kode_opd_mistyped_on_one_line_holds_back_the_real_opd(tmp_path):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert [x.name for x in (tmp_path / "keluar").iterdir()] == ["2024_1.02_dinas-kesehatan.xlsx"]
     assert "mungkin maksudnya 1.01" in proc.stderr
+
+
+def test_a_form_issued_with_template_1_is_still_read(form, entries):
+    """tests/data/formulir_v1_terisi.xlsx: the seed's filled form as xlkinerja wrote it before
+    the cumulative columns (template 1: KETERANGAN in column 13, no capaian note row). Its
+    entries are read by identity at their old places, one info says formulas are not checked."""
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "formulir_v1_terisi.xlsx"
+    report = validate_file(path)
+    codes = [f.code for f in report.findings]
+    assert "IDENTITY_OLD_TEMPLATE" in codes and not report.has_errors, codes
+    assert not any(c.startswith("INTEGRITY_") for c in codes), codes
+    got = report.submission.entries()
+    for q in (1, 2, 3, 4):
+        for ident, e in entries[q].budget.items():
+            assert got[q].budget[ident].realisasi == e.realisasi, (q, ident)
+            assert got[q].budget[ident].keterangan == e.keterangan, (q, ident)
+        for ident, e in entries[q].indikator.items():
+            assert got[q].indikator[ident].keterangan == e.keterangan, (q, ident)
+        assert got[q].uraian_permasalahan == entries[q].uraian_permasalahan

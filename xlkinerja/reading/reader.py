@@ -238,12 +238,13 @@ class SubmissionReader:
                               f"dikenal versi xlkinerja ini ({TEMPLATE_VERSION}). Perbarui xlkinerja "
                               "(pip install -U xlkinerja) lalu ulangi.", SHEET_META)
         if version < TEMPLATE_VERSION:
-            raise self._fatal("IDENTITY_OLD_TEMPLATE",
-                              f"Formulir dibuat dengan template versi {version}, lebih lama dari "
-                              f"versi {TEMPLATE_VERSION} yang dibaca xlkinerja ini (susunan kolomnya "
-                              "berbeda: kolom REALISASI s.d. TW ditambahkan). Buat ulang formulirnya "
-                              "dengan xlkinerja generate, salin isiannya, lalu kirim kembali.",
-                              SHEET_META)
+            self.add(Severity.INFO, "IDENTITY_OLD_TEMPLATE",
+                     f"Formulir dibuat dengan template versi {version} (tanpa kolom REALISASI s.d. "
+                     "TW dan tanpa hitungan isian tidak terhitung). Isiannya dibaca dan angkanya "
+                     "dihitung ulang seperti biasa, tetapi rumus di berkasnya tidak diperiksa. "
+                     "Untuk triwulan berikutnya bagikan formulir baru (xlkinerja generate).",
+                     SHEET_META)
+        self.version = int(version)
         chunks_n = number_value(meta.get("model_chunks"))
         M = MetaLayout()
         grid = self.source.values(SHEET_META)
@@ -269,9 +270,14 @@ class SubmissionReader:
     # -- whole workbook -----------------------------------------------------------------------
     def read(self) -> Submission:
         form, meta = self.read_identity()
-        layout = WorkbookLayout(form)
+        legacy = self.version < TEMPLATE_VERSION
+        layout = WorkbookLayout(form, self.version)
         self.layout = layout
-        self.formula_map = FormulaMap(form, layout)
+        self.cols = layout.qcols
+        # the formulas of an older template are not today's: neither checked nor compared
+        self.formula_map = FormulaMap(form, layout) if not legacy else None
+        if legacy:
+            self.formula_source = None
         # the form's rows and texts, once for the four sheets
         self._rows = form.budget_rows()
         self._indicators = [ind for _, ind in form.indicators()]
@@ -315,8 +321,8 @@ class SubmissionReader:
             return read
 
         # rows by id, wherever they are now
-        found_budget = self._ids_in_column(grid, Q.ROW_ID)
-        found_ind = self._ids_in_column(grid, Q.IND_ID)
+        found_budget = self._ids_in_column(grid, self.cols.ROW_ID)
+        found_ind = self._ids_in_column(grid, self.cols.IND_ID)
         shifted = False
         budget_pos: dict[str, int] = {}
         for row in self._rows:
@@ -363,7 +369,8 @@ class SubmissionReader:
                 offset = budget_pos[last_id] - last
 
         # locked content and input cells
-        width = Q.KET + 1
+        ket_col = self.cols.KET
+        width = ket_col + 1
         budget_real, budget_ket = read.budget_real, read.budget_ket
         raw = tuple.__new__  # RawCell(sheet, row, col, value), without a Python-level __new__
         revised = form.revision is not None
@@ -385,7 +392,7 @@ class SubmissionReader:
                     self._locked_number(grid, sheet, q, r, Q.PAGU, pagu, "pagu", ident, money=True)
                 if not revised or row.open_in(q):  # else a locked note, nothing to report
                     budget_real[ident] = raw(RawCell, (sheet, r, Q.REAL, line[Q.REAL]))
-            budget_ket[ident] = raw(RawCell, (sheet, r, Q.KET, line[Q.KET]))
+            budget_ket[ident] = raw(RawCell, (sheet, r, ket_col, line[ket_col]))
         for s in form.sasaran:
             first = min((ind_pos[i.id] for i in s.indikator if i.id in ind_pos), default=None)
             if first is not None:
@@ -409,7 +416,7 @@ class SubmissionReader:
             read.narratives[key] = RawCell(sheet, r, NARRATIVE_LABEL_LAST + 1,
                                            cell(grid, r, NARRATIVE_LABEL_LAST + 1))
 
-        if not shifted:
+        if not shifted and self.formula_map is not None:
             n = len(grid)
             read.derived = {(r, c): (grid[r][c] if r < n and c < len(grid[r]) else None)
                             for r, c in self.formula_map.quarter_cells}
@@ -419,10 +426,11 @@ class SubmissionReader:
 
     def _header_intact(self, grid: Grid, sheet: str, q: int) -> bool:
         L = self.layout.quarter
-        numbers = [number_value(cell(grid, L.number_row, c)) for c in range(Q.NO, Q.KET + 1)]
+        ket = self.cols.KET
+        numbers = [number_value(cell(grid, L.number_row, c)) for c in range(Q.NO, ket + 1)]
         heads = {Q.NO: "NO.", Q.URAIAN: "PROGRAM/KEGIATAN/SUB KEGIATAN",
-                 Q.PAGU: pagu_header(self.layout.form, q), Q.KET: "KETERANGAN"}
-        ok = numbers == list(range(1, Q.KET + 2)) and all(
+                 Q.PAGU: pagu_header(self.layout.form, q), ket: "KETERANGAN"}
+        ok = numbers == list(range(1, ket + 2)) and all(
             str(cell(grid, L.header_top, c) or "").strip().upper() == text for c, text in heads.items())
         if not ok:
             self.add(Severity.ERROR, "INTEGRITY_COLUMNS_CHANGED",

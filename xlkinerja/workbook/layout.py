@@ -14,7 +14,7 @@ from enum import IntEnum
 
 from xlkinerja.form.model import QUARTERS, Form, Level, sheet_name
 
-TEMPLATE_VERSION = 2  # 2: cumulative columns REALISASI s.d. TW n, the capaian note; bump when the layout changes; the reader refuses newer versions
+TEMPLATE_VERSION = 2  # 2: cumulative columns REALISASI s.d. TW n, the capaian note (1 still read); bump when the layout changes; the reader refuses newer versions
 
 SHEET_PETUNJUK = "Petunjuk"
 SHEET_REKAP = "Rekap Tahunan"
@@ -69,6 +69,22 @@ class Q(IntEnum):
 
 
 LAST_PRINTED_COL = Q.KET
+
+
+@dataclass(frozen=True)
+class QuarterCols:
+    """The columns that moved between template versions (everything left of REAL_SD did not):
+    what the reader needs to read a form issued before REALISASI s.d. TW n existed."""
+
+    KET: int = Q.KET
+    IND_ID: int = Q.IND_ID
+    ROW_ID: int = Q.ROW_ID
+
+    @classmethod
+    def for_version(cls, version: int) -> "QuarterCols":
+        if version < 2:  # template 1: KETERANGAN at 12 (printed 13), the ids at 13 and 14
+            return cls(KET=Q.REAL_SD, IND_ID=Q.PERSEN_SD, ROW_ID=Q.KET)
+        return cls()
 
 
 def printed_col(col: Q) -> int:
@@ -271,9 +287,13 @@ RECAP_MARKER = "xlkinerja-rekap"
 class WorkbookLayout:
     """Everything about positions, for one form."""
 
-    def __init__(self, form: Form):
+    def __init__(self, form: Form, version: int = TEMPLATE_VERSION):
+        """``version``: the template the workbook was made with (the reader reads a form
+        issued with template 1, which had no capaian note row, by the rows it had)."""
         self.form = form
-        self.quarter = self._quarter(form)
+        self.version = version
+        self.qcols = QuarterCols.for_version(version)
+        self.quarter = self._quarter(form, version)
         self.rekap = self._rekap(form)
         self.meta = MetaLayout()
 
@@ -292,7 +312,7 @@ class WorkbookLayout:
         return sheet_codenames(WorkbookLayout.sheet_names(include_meta=True, macro=macro))
 
     @staticmethod
-    def _quarter(form: Form) -> QuarterLayout:
+    def _quarter(form: Form, version: int = TEMPLATE_VERSION) -> QuarterLayout:
         q = QuarterLayout()
         r = q.body_start
         for s in form.sasaran:
@@ -309,7 +329,7 @@ class WorkbookLayout:
         q.body_end = max(indicator_end, r, q.body_start + 1)
         q.total_row = q.body_end
         q.capaian_note_row = q.total_row + 2
-        r = q.capaian_note_row + 2
+        r = q.capaian_note_row + 2 if version >= 2 else q.total_row + 2
         for key, _ in NARRATIVES:
             q.narrative_rows[key] = r
             r += 1
