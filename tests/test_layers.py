@@ -17,6 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "xlkinerja"
 #: lowest first; a module may import from its own layer and the layers before it
 LAYERS = [
     ["base"],           # atomic outputs, worker processes, bundled templates, Indonesian numbers
+    ["reference"],      # official published results (IPP, SAKIP) and regions: data, no workbook
     ["findings"],       # what a check found, and the catalogue of codes
     ["form"],           # spec, master, formcheck, model, codes, nip: the form before any sheet
     ["workbook"],       # layout, calc/formulas, writer, xlsx helpers, petunjuk, vba, hasil

@@ -30,6 +30,7 @@ from xlkinerja.form.nip import parse_nip
 from xlkinerja.form.revision import RevisionRequest
 from xlkinerja.base.numbers import format_number, format_rupiah, parse_number_text
 from xlkinerja.form.yamlsource import Problem
+from xlkinerja import reference
 
 __all__ = ["TemplateSpec", "Checker", "Ids", "build_form", "POLARITY", "FREQUENCY", "ANNUAL",
            "LOWER", "BUDGET_LEVELS"]
@@ -267,6 +268,7 @@ def build_form(c: Checker, top: dict, source: str) -> TemplateSpec | None:
                                 "'revisi: {jenis: perubahan, mulai_triwulan: III}' atau hapus "
                                 "'pagu_murni'")
 
+    pemda = _pemda(c, top, year, sasaran)
     if c.problems:
         return None
     notes = [(("sasaran", si, "indikator", ii, "target"), why)
@@ -275,10 +277,48 @@ def build_form(c: Checker, top: dict, source: str) -> TemplateSpec | None:
     form = Form(opd_code=opd_code, opd_name=opd_name, year=year,
                 signatory=Signatory(jabatan, sig_name, pangkat, nip),
                 sasaran=sasaran, programs=programs,
-                capaian=CapaianSettings(display_cap=display_cap, lower_formula=lower))
+                capaian=CapaianSettings(display_cap=display_cap, lower_formula=lower),
+                pemda=pemda)
     return TemplateSpec(form=form, password=password, source=source, revision=revision,
                         notes=[c.doc.problem(path, why) for path, why in notes]
                         + list(c.notes))
+
+
+def _pemda(c: Checker, top: dict, year: int | None, sasaran: list[Sasaran]) -> str | None:
+    """The pemda's official name (``pemda:``), and every indicator's ``sumber`` checked against
+    the shipped reference data (:mod:`xlkinerja.reference`)."""
+    pemda = None
+    if top.get("pemda") is not None:
+        raw = c.text(top, "pemda", (), max_len=120)
+        if raw:
+            row = reference.known_pemda(raw)
+            if row is None:
+                c.problem(("pemda",), f"pemerintah daerah {raw!r} tidak dikenal: tulis nama "
+                                      "resminya, mis. 'Kota Jambi', 'Kabupaten Muaro Jambi' atau "
+                                      "'Provinsi Jambi' (lihat docs/data-rujukan.md)")
+            else:
+                pemda = row.name
+    for si, s in enumerate(sasaran):
+        for ii, ind in enumerate(s.indikator):
+            if not ind.sumber:
+                continue
+            path = ("sasaran", si, "indikator", ii, "sumber")
+            src = reference.resolve_source(ind.sumber, year)
+            if src is None:
+                known = ", ".join(sorted({*reference.sources(),
+                                          *(x.family for x in reference.sources().values())}))
+                c.problem(path, f"sumber {ind.sumber!r} tidak dikenal untuk tahun {year}: pilih "
+                                f"salah satu dari {known}")
+            elif pemda is None and top.get("pemda") is None:
+                c.problem(path, f"indikator bersumber {src.short} memerlukan 'pemda' (nama "
+                                "pemerintah daerah, mis. pemda: Kota Jambi) di awal spesifikasi")
+            elif pemda is not None:
+                try:
+                    reference.find(src.id, pemda)
+                except reference.UnknownPemda:
+                    c.problem(path, f"{pemda} tidak ada pada {src.short}: hapus 'sumber' atau "
+                                    "pilih sumber lain")
+    return pemda
 
 
 def target_below_last_year(ind: Indikator) -> str | None:
@@ -388,7 +428,8 @@ def _parse_sasaran(c: Checker, raw: Any) -> list[Sasaran]:
             ipath = path + ("indikator", ii)
             ind = c.mapping(ind, ipath, {"id", "text", "target", "unit", "cara_pengukuran",
                                          "polarity", "frequency", "annual_value",
-                                         "realisasi_tahun_lalu", "alasan_target", "quarter_targets"},
+                                         "realisasi_tahun_lalu", "alasan_target", "quarter_targets",
+                                         "sumber"},
                                         "indikator")
             if ind is None:
                 continue
@@ -407,11 +448,13 @@ def _parse_sasaran(c: Checker, raw: Any) -> list[Sasaran]:
                 last = c.number(ind["realisasi_tahun_lalu"], ipath + ("realisasi_tahun_lalu",),
                                 "realisasi tahun lalu")
             note = c.text(ind, "alasan_target", ipath, False, 1000)
+            sumber = c.text(ind, "sumber", ipath, False, 40)
             if None not in (itext, unit, cara, target) and quarter is not False:
                 item = Indikator(id=iid, text=itext, target=target, unit=unit,
                                  cara_pengukuran=cara, polarity=polarity, frequency=frequency,
                                  annual=annual, target_high=target_high, last_year=last,
-                                 target_note=note, quarter_targets=quarter)
+                                 target_note=note, quarter_targets=quarter,
+                                 sumber=sumber.strip().lower() if sumber else None)
                 _indicator_notes(c, item, ipath)
                 items.append(item)
         if text:

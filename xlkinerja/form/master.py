@@ -488,7 +488,7 @@ def _build_opd(code: str, meant: str | None, opd_row: tuple[int, dict] | None, b
                           (("signatory", "name"), "nama_ttd"), (("signatory", "pangkat"), "pangkat"),
                           (("signatory", "nip"), "nip"), (("password",), "kata_sandi"),
                           (("capaian", "display_cap"), "batas_capaian"),
-                          (("capaian", "lower_is_better"), "rumus_turun")):
+                          (("capaian", "lower_is_better"), "rumus_turun"), (("pemda",), "pemda")):
             cells.put(path, opd_sheet, r, key)
         nip = v.get("nip")
         if isinstance(nip, (int, float)) and not isinstance(nip, bool) or \
@@ -501,6 +501,8 @@ def _build_opd(code: str, meant: str | None, opd_row: tuple[int, dict] | None, b
                "signatory": {"jabatan": v.get("jabatan"), "name": v.get("nama_ttd"),
                              "pangkat": v.get("pangkat"), "nip": nip},
                "password": v.get("kata_sandi"), "capaian": {}}
+        if v.get("pemda") is not None:
+            top["pemda"] = v.get("pemda")
         cap = v.get("batas_capaian")
         if isinstance(cap, str) and cap.strip().lower() in NO_CAP_WORDS:
             cap = False
@@ -668,7 +670,7 @@ def _sasaran(c: Checker, cells: _Cells, sheet: SheetData, rows: list, notes: lis
         for key, spec_key in (("indikator", "text"), ("satuan", "unit"),
                               ("cara_pengukuran", "cara_pengukuran"), ("polaritas", "polarity"),
                               ("frekuensi", "frequency"), ("nilai_tahunan", "annual_value"),
-                              ("id_indikator", "id")):
+                              ("id_indikator", "id"), ("sumber", "sumber")):
             cells.put(ipath + (spec_key,), sheet, r, key, "indikator")
             if v.get(key) is not None or spec_key in ("text", "unit", "cara_pengukuran"):
                 ind[spec_key] = v.get(key)

@@ -101,6 +101,10 @@ OPD = Table("opd", "OPD", "opd.csv", "Data OPD: satu baris per OPD", (
            "target − realisasi) ÷ target, PermenPANRB 8/2021 (bawaan); kebalikan = target ÷ "
            "realisasi.", kind="choice", choices=tuple(LOWER_CHOICES.values()),
            aliases=("rumus semakin rendah", "lower is better")),
+    Column("pemda", "Pemerintah Daerah", False, 22,
+           "Nama resmi pemerintah daerah OPD ini, mis. Kota Jambi; diperlukan bila ada "
+           "indikator dengan Sumber Resmi (docs/data-rujukan.md).",
+           aliases=("pemda", "pemerintah daerah")),
 ))
 
 ANGGARAN = Table("anggaran", "Anggaran", "anggaran.csv",
@@ -173,6 +177,10 @@ INDIKATOR = Table("indikator", "Indikator", "indikator.csv",
     Column("id_indikator", "ID Indikator", False, 16,
            "Pengenal tetap indikator; kosong = dibuat dari tulisan indikator.",
            kind="code", aliases=("id",)),
+    Column("sumber", "Sumber Resmi", False, 12,
+           "Sumber resmi yang menerbitkan nilai indikator ini: ipp-2024 (KepmenPANRB 659/2024) "
+           "atau sakip (hasil evaluasi AKIP); kosong = tidak ada. Validasi membandingkan "
+           "realisasi dengan nilai terbitan.", aliases=("sumber resmi", "sumber data")),
 ))
 
 TABLES = (OPD, ANGGARAN, INDIKATOR)

@@ -167,6 +167,9 @@ class Indikator:
     #: targets of TW I..IV (in the unit), or None: capaian of a quarter then compares the value
     #: so far with the yearly target (see :mod:`xlkinerja.workbook.calc`)
     quarter_targets: tuple[float, float, float, float] | None = None
+    #: the official source that publishes this indicator's value (xlkinerja.reference id or
+    #: family, e.g. "ipp-2024", "sakip"); the pemda is the form's
+    sumber: str | None = None
 
     def quarter_target(self, quarter: int) -> float | None:
         return self.quarter_targets[quarter - 1] if self.quarter_targets else None
@@ -255,6 +258,9 @@ class Form:
     programs: list[BudgetRow]
     capaian: CapaianSettings = field(default_factory=CapaianSettings)
     revision: Revision | None = None  # this form revises an issued one (APBD Perubahan, pergeseran)
+    #: the local government the OPD belongs to, official name (e.g. "Kota Jambi"); needed to
+    #: look an indicator's published value up in its source
+    pemda: str | None = None
 
     def budget_rows(self) -> list[BudgetRow]:
         """Every budget row in form order: program, its kegiatan, each followed by its subs."""
@@ -300,12 +306,14 @@ class Form:
                      # only when set, so that a form without them keeps its JSON and hash
                      **({"last_year": i.last_year} if i.last_year is not None else {}),
                      **({"target_note": i.target_note} if i.target_note else {}),
-                     **({"quarter_targets": list(i.quarter_targets)} if i.quarter_targets else {})}
+                     **({"quarter_targets": list(i.quarter_targets)} if i.quarter_targets else {}),
+                     **({"sumber": i.sumber} if i.sumber else {})}
                     for i in s.indikator]}
                 for s in self.sasaran],
             "programs": [row(p) for p in self.programs],
             # only in a revised form, so that a form never revised keeps its JSON and hash
             **({"revision": self.revision.to_dict()} if self.revision else {}),
+            **({"pemda": self.pemda} if self.pemda else {}),
         }
 
     @classmethod
@@ -325,10 +333,11 @@ class Form:
                           frequency=Frequency(i["frequency"]), annual=Annual(i.get("annual", "last")),
                           last_year=i.get("last_year"), target_note=i.get("target_note"),
                           quarter_targets=tuple(i["quarter_targets"]) if i.get("quarter_targets")
-                          else None)
+                          else None, sumber=i.get("sumber"))
                 for i in s["indikator"]]) for s in d["sasaran"]],
             programs=[row(p) for p in d["programs"]],
             revision=Revision.from_dict(d["revision"]) if d.get("revision") else None,
+            pemda=d.get("pemda"),
         )
 
 

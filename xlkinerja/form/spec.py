@@ -23,8 +23,8 @@ __all__ = ["TemplateSpec", "load_spec", "parse_spec", "load_fill", "parse_fill",
            "FILL_FORMAT", "DocumentError"]
 
 
-_TOP_KEYS = {"format", "opd", "year", "signatory", "capaian", "password", "sasaran", "program",
-             "revisi"}
+_TOP_KEYS = {"format", "opd", "pemda", "year", "signatory", "capaian", "password", "sasaran",
+             "program", "revisi"}
 
 
 def parse_spec(text: str, source: str = "<spec>") -> TemplateSpec:

@@ -53,6 +53,7 @@ def next_year_spec(form: Form, last_year: dict[str, float | None] | None = None,
         f"  code: {_q(form.opd_code)}",
         f"  name: {_q(form.opd_name)}",
         f"year: {year}",
+        *([f"pemda: {_q(form.pemda)}"] if form.pemda else []),
         "signatory:",
         f"  jabatan: {_q(form.signatory.jabatan)}",
         f"  name: {_q(form.signatory.name)}",
@@ -89,6 +90,8 @@ def next_year_spec(form: Form, last_year: dict[str, float | None] | None = None,
                     f"        annual_value: {ind.annual.value}"]
             if real is not None:
                 out.append(f"        realisasi_tahun_lalu: {_n(real)}")
+            if ind.sumber:
+                out.append(f"        sumber: {_q(ind.sumber)}")
             if ind.target_note and not blank:
                 out.append(f"        alasan_target: {_q(ind.target_note)}")
     out.append("program:")

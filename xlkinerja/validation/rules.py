@@ -18,6 +18,9 @@ Finding codes (stable; documented in the README):
   "tidak turun" indicator that fell, a form returned with no entry at all (ENTRY_FORM_EMPTY).
   Entries no figure counts carry ``extra[UNCOUNTED]`` (see :mod:`xlkinerja.findings`).
 - TEXT_DIFFERS_BETWEEN_QUARTERS: the same sasaran/indikator spelled differently (info).
+- REFERENCE_*: an indicator that names its official source (``sumber: ipp-2024``) compared with
+  the value the source publishes for the form's pemda (:mod:`xlkinerja.reference`): MATCH (info),
+  MISMATCH (warning naming both values), NOT_AVAILABLE (info: the source printed NA/*NA).
 """
 
 from __future__ import annotations
@@ -27,12 +30,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from xlkinerja import reference
 from xlkinerja.workbook import calc
 from xlkinerja.findings import UNCOUNTED, Finding, Severity
 from xlkinerja.workbook.formulas import quarter_values
 from xlkinerja.workbook.layout import NARRATIVES, QUARTER_SHEETS, Q, a1, printed_col
 from xlkinerja.form.model import NOT_AVAILABLE, QUARTERS, ROMAN, Annual, Frequency, Indikator
-from xlkinerja.base.numbers import (format_number, format_percent, format_rupiah, guess_amount_text,
+from xlkinerja.base.numbers import (format_decimal, format_number, format_percent, format_rupiah,
+                                    guess_amount_text,
                                     parse_number_text)
 from xlkinerja.reading.preflight import preflight
 from xlkinerja.reading.reader import RawCell, Submission, number_value, read_submission
@@ -292,6 +297,38 @@ class EntryRules:
                              f"{format_percent(self.options.low_capaian, 0)}. "
                              f"Jelaskan penyebabnya di KETERANGAN (kolom {printed_col(Q.IND_KET)}).",
                              ket or raw, ind.id, q)
+                if ind.sumber and (ind.frequency is Frequency.YEARLY or q == 4):
+                    self._against_source(ind, model_value, raw, q)
+
+    def _against_source(self, ind: Indikator, value: float, raw: RawCell, q: int) -> None:
+        """The reported realisasi against the value the indicator's official source publishes."""
+        src = reference.resolve_source(ind.sumber, self.form.year)
+        if src is None or not self.form.pemda:
+            return
+        try:
+            row = reference.find(src.id, self.form.pemda)
+        except reference.UnknownPemda:
+            return
+        pub = row.value
+        where = f"'{_short(ind.text)}' TW {ROMAN[q]}"
+        if not pub.counted:
+            self.add(Severity.INFO, "REFERENCE_NOT_AVAILABLE",
+                     f"Realisasi {where} {format_number(value)}: {src.short} tidak memuat nilai "
+                     f"untuk {row.name} (tertulis {pub.mark or 'kosong'}). Sebutkan asal angka "
+                     f"ini di KETERANGAN (kolom {printed_col(Q.IND_KET)}).", raw, ind.id, q)
+            return
+        published = format_decimal(pub.number, src.decimals)
+        category = f", kategori {row.category}" if row.category else ""
+        if round(value, src.decimals) == round(pub.number, src.decimals):
+            self.add(Severity.INFO, "REFERENCE_MATCH",
+                     f"Realisasi {where} {published} sesuai {src.short} ({row.name} "
+                     f"{published}{category}).", raw, ind.id, q)
+        else:
+            self.add(Severity.WARNING, "REFERENCE_MISMATCH",
+                     f"Realisasi {where} {format_number(value)} berbeda dari nilai terbitan "
+                     f"{src.short} untuk {row.name}: {published}{category}. Periksa angkanya; "
+                     f"bila angka lain yang benar, jelaskan sumbernya di KETERANGAN (kolom "
+                     f"{printed_col(Q.IND_KET)}).", raw, ind.id, q)
 
     def narratives(self) -> None:
         for q in QUARTERS:

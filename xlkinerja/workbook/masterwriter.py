@@ -95,7 +95,8 @@ def _form_rows(spec: TemplateSpec, raw: dict, source: str) -> MasterRows:
         **opd, "tahun": form.year, "jabatan": sig.jabatan, "nama_ttd": sig.name,
         "pangkat": sig.pangkat, "nip": sig.nip, "kata_sandi": spec.password,
         "batas_capaian": "tanpa" if cap is None else round(cap * 100, 6),
-        "rumus_turun": LOWER_CHOICES[form.capaian.lower_formula]}], "anggaran": [], "indikator": []}
+        "rumus_turun": LOWER_CHOICES[form.capaian.lower_formula], "pemda": form.pemda}],
+        "anggaran": [], "indikator": []}
 
     def budget(row, node: dict) -> None:
         code = node.get("code")
@@ -126,7 +127,8 @@ def _form_rows(spec: TemplateSpec, raw: dict, source: str) -> MasterRows:
                 "frekuensi": FREQUENCY_CHOICES[ind.frequency],
                 "nilai_tahunan": ANNUAL_CHOICES[ind.annual],
                 "id_sasaran": s.id if s.id != codes.slugify(s.text) else None,
-                "id_indikator": ind.id if ind.id != codes.slugify(ind.text) else None})
+                "id_indikator": ind.id if ind.id != codes.slugify(ind.text) else None,
+                "sumber": ind.sumber})
     return rows
 
 
