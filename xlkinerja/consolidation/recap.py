@@ -35,7 +35,10 @@ from xlkinerja.consolidation.recap_layout import (INDIKATOR, LONG_TABLES, OPD_CH
                                                   SHEET_TIDAK_DIHITUNG, TIDAK_DIHITUNG, FIRST_COL,
                                                   SUBTITLE_ROW, TEMUAN, indikator_table, TITLE_ROW, GrafikLayout,
                                                   LongTable, RecapLayout, RecapMetaLayout,
-                                                  StatusLayout)
+                                                  StatusLayout, PembandingLayout,
+                                                  SHEET_PEMBANDING)
+from xlkinerja.consolidation.pembanding import Pembanding
+from xlkinerja.base.numbers import format_decimal
 
 # Beyond this many cells a long table goes to the --csv/--parquet exports only: 153,846 rows of
 # Rincian Anggaran (13 columns since pagu murni and perubahan; about 125 OPD), 125,000 of Indikator (about 15,000 OPD). XlsxWriter keeps every
@@ -76,7 +79,7 @@ class RecapWriter:
         self.vba_project = vba_project  # bytes: a macro-enabled recap with the button
 
     def write(self, path: Path, budget_rows: Iterable[tuple], n_budget_rows: int,
-              indicator_rows: list[tuple]) -> Path:
+              indicator_rows: list[tuple], pembanding: Pembanding | None = None) -> Path:
         with atomic_path(path) as tmp:
             wb = ProtectedWorkbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
                                                "strings_to_urls": False})
@@ -87,7 +90,7 @@ class RecapWriter:
             wb.set_custom_property("xlkinerja_kind", RECAP_MARKER)
             sheets = [self._ringkasan(), self._status(), self._rincian(budget_rows, n_budget_rows),
                       self._indikator(indicator_rows), self._tidak_dihitung(), self._temuan(),
-                      self._grafik()]
+                      self._grafik(), self._pembanding(pembanding or Pembanding())]
             macro = self.vba_project is not None
             if macro:
                 from xlkinerja.workbook.vba import write_xlwings_conf
@@ -425,6 +428,89 @@ class RecapWriter:
         ws.insert_chart(*G.opd_chart_at, bar)
         return ws
 
+    def _pembanding(self, data: Pembanding):
+        P, f = PembandingLayout, self.f
+        table = P.table
+        ws = self._sheet(table.sheet, table.widths)
+        self._heading(ws, table.last_col, table.subtitle)
+        # a few rows, with blocks below: plain cell writes (write_long_rows wants the sheet's end)
+        formats = [f(**col.props) if col.style else None for col in table.columns]
+        for i, row in enumerate(data.rows):
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    ws.write_number(table.first_row + i, c, value, formats[c])
+                else:
+                    ws.write_string(table.first_row + i, c, str(value), formats[c])
+        ws.add_table(table.header_row, FIRST_COL, table.last_row(len(data.rows)), table.last_col, {
+            "columns": [{"header": h} for h in table.headers], "autofilter": True,
+            "style": table.style_name, "name": table.table_name})
+        ws.freeze_panes(*table.freeze())
+        ws.repeat_rows(table.header_row)
+        if not data.rows:
+            ws.write_string(table.first_row, FIRST_COL,
+                            "Belum ada indikator yang menyebut sumber resminya (sumber: ipp-2024, "
+                            "sumber: sakip; lihat docs/data-rujukan.md).", f(italic=True))
+        r = P.first_block_row(len(data.rows))
+        bold, head = f(bold=True), f(bold=True, border=1, bg_color=HEADER_FILL, text_wrap=True)
+        mine_fmt = f(bold=True, font_color=P.PEMDA_COLOUR, num_format="0.00")
+        for (sid, _), (src, total, peers) in data.blocks.items():
+            if total.jumlah_pembanding < 2:
+                ws.write_string(r, P.NAME, f"{src.short}: sumber ini hanya memuat nilai "
+                                           f"{total.pemda} ({format_decimal(total.nilai, 2)}"
+                                           f"{', ' + total.kategori if total.kategori else ''}); "
+                                           "tidak ada pembanding.", bold)
+                r += 1 + P.gap
+                continue
+            level = {"kota": "kota", "kabupaten": "kabupaten", "provinsi": "provinsi"}[total.tingkat]
+            left = (f"; {total.jumlah_tanpa_nilai} {level} tanpa nilai (NA {total.tanpa_nilai_na}, "
+                    f"*NA {total.tanpa_nilai_bintang}, - {total.tanpa_nilai_kosong}) tidak dihitung"
+                    if total.jumlah_tanpa_nilai else "")
+            ws.write_string(r, P.NAME, f"{src.value_label}: {total.pemda} di antara "
+                                       f"{total.jumlah_pembanding} {level} bernilai ({src.short}){left}.",
+                            bold)
+            for c, text in enumerate(P.block_headers):
+                ws.write_string(r + 1, c, text, head)
+            first = r + 2
+            for i, (name, value, mine) in enumerate(peers):
+                rank = 1 + sum(1 for _, v, _ in peers if v > value)
+                ws.write_string(first + i, P.NAME, name, bold if mine else None)
+                ws.write_number(first + i, P.RANK, rank, bold if mine else None)
+                ws.write_number(first + i, P.VALUE, value, mine_fmt if mine else f(num_format="0.00"))
+                ws.write_number(first + i, P.MEAN, total.rerata_nasional, f(num_format="0.000"))
+            last = first + len(peers) - 1
+            chart = self.wb.add_chart({"type": "column"})
+            chart.add_series({
+                "name": src.value_label,
+                "categories": [SHEET_PEMBANDING, first, P.NAME, last, P.NAME],
+                "values": [SHEET_PEMBANDING, first, P.VALUE, last, P.VALUE],
+                "fill": {"color": P.PEERS_COLOUR}, "gap": 30,
+                "points": [{"fill": {"color": P.PEMDA_COLOUR}} if mine else None
+                           for _, _, mine in peers],
+            })
+            mean_line = self.wb.add_chart({"type": "line"})
+            mean_line.add_series({
+                "name": "Rerata nasional",
+                "categories": [SHEET_PEMBANDING, first, P.NAME, last, P.NAME],
+                "values": [SHEET_PEMBANDING, first, P.MEAN, last, P.MEAN],
+                "line": {"color": "#404040", "dash_type": "dash", "width": 1.25},
+                "marker": {"type": "none"},
+            })
+            chart.combine(mean_line)
+            value = format_decimal(total.nilai, 2) if total.nilai is not None else total.tanda
+            chart.set_title({"name": f"{total.pemda} {value} (peringkat {total.peringkat} dari "
+                                     f"{total.jumlah_pembanding} {level}) – {src.short}",
+                             "name_font": {"size": 11}})
+            chart.set_x_axis({"num_font": {"size": 6, "rotation": -90}, "interval_unit": 1})
+            chart.set_y_axis({"num_format": "0.00", "min": 0,
+                              "major_gridlines": {"visible": True}})
+            chart.set_legend({"position": "bottom"})
+            chart.set_size({"width": P.chart_width, "height": P.chart_height(len(peers))})
+            ws.insert_chart(r, P.chart_col, chart)
+            r += P.block_rows(len(peers)) + P.gap
+        return ws
+
     def _meta(self):
         M = RecapMetaLayout
         ws = self.wb.add_worksheet(SHEET_META)
@@ -570,7 +656,8 @@ def _local_time(iso: str | None) -> str:
 def write_recap(path: Path, plan: Plan, figures: list[OpdSummary], findings: list[ConsolidationFinding],
                 budget_rows: Iterable[tuple], n_budget_rows: int, indicator_rows: list[tuple],
                 inputs: list[str], ledger_path: Path, options,
-                uncounted: list[tuple] | None = None) -> Path:
+                uncounted: list[tuple] | None = None,
+                pembanding: Pembanding | None = None) -> Path:
     """Write the recap of a run with ``options`` (a ConsolidateOptions) to ``path``; an
     ``.xlsm`` output gets the macros and the Konsolidasi button."""
     project = None
@@ -581,12 +668,12 @@ def write_recap(path: Path, plan: Plan, figures: list[OpdSummary], findings: lis
     meta = RecapMeta.of_run(options, plan, inputs, ledger_path)
     writer = RecapWriter(plan, figures, findings, meta, vba_project=project, uncounted=uncounted)
     writer.scale = options.scale
-    return writer.write(path, budget_rows, n_budget_rows, indicator_rows)
+    return writer.write(path, budget_rows, n_budget_rows, indicator_rows, pembanding)
 
 
 __all__ = ["write_recap", "RecapLayout", "RecapMeta", "ConsolidationFinding", "RECAP_MARKER",
            "SHEET_RINGKASAN", "SHEET_STATUS", "SHEET_RINCIAN", "SHEET_INDIKATOR", "SHEET_TEMUAN",
-           "SHEET_GRAFIK", "OPD_CHART_SERIES"]
+           "SHEET_GRAFIK", "SHEET_PEMBANDING", "OPD_CHART_SERIES"]
 
 
 def _murni(figs: OpdSummary) -> float:

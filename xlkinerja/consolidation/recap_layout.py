@@ -26,6 +26,7 @@ SHEET_INDIKATOR = "Indikator"
 SHEET_TEMUAN = "Temuan Validasi"
 SHEET_TIDAK_DIHITUNG = "Tidak Dihitung"
 SHEET_GRAFIK = "Grafik"
+SHEET_PEMBANDING = "Pembanding"
 OPD_CHART_SERIES = "% realisasi setahun"  # the series of Grafik's per-OPD chart
 
 #: the two heading rows every visible sheet of the recap starts with (title, then subtitle),
@@ -81,7 +82,10 @@ class RecapLayout:
     """The recap's sheets, the columns and rows of Ringkasan (0-based), the button, the charts."""
 
     sheets = (SHEET_RINGKASAN, SHEET_STATUS, SHEET_RINCIAN, SHEET_INDIKATOR, SHEET_TIDAK_DIHITUNG,
-              SHEET_TEMUAN, SHEET_GRAFIK)
+              SHEET_TEMUAN, SHEET_GRAFIK, SHEET_PEMBANDING)
+    #: sheets a recap made before they existed lacks: the Konsolidasi button leaves them out
+    #: there rather than refusing the whole refresh
+    later_sheets = (SHEET_PEMBANDING,)
 
     title_row = TITLE_ROW
     title_height = 20  # points: room for the button of the .xlsm (the same in the .xlsx)
@@ -328,7 +332,60 @@ TIDAK_DIHITUNG = LongTable(
      Col("isi_sel", "Isi Sel", 18), Col("alasan", "Alasan dan perbaikan", 80, WRAP)),
     "Isian yang tidak dihitung dalam jumlah maupun capaian rekap ini.")
 
+
+DECIMALS = (("num_format", "0.00"),)
+MEAN = (("num_format", "0.000"),)
+
+PEMBANDING = LongTable(
+    SHEET_PEMBANDING,
+    (Col("rujukan", "Sumber", 30, WRAP), Col("kode_opd", "Kode OPD", 10),
+     Col("nama_opd", "Perangkat Daerah", 24, WRAP), Col("indikator", "Indikator", 24, WRAP),
+     Col("ukuran", "Ukuran", 24, WRAP), Col("pemda", "Pemerintah Daerah", 16),
+     Col("dilaporkan", "Realisasi Dilaporkan OPD", 11, DECIMALS),
+     Col("nilai", "Nilai Terbitan", 10, DECIMALS), Col("kategori", "Kategori", 9),
+     Col("peringkat", "Peringkat", 9), Col("jumlah_pembanding", "Pembanding Bernilai", 11),
+     Col("tanpa_nilai", "Tanpa Nilai (tidak dihitung)", 12),
+     Col("tanpa_nilai_na", "NA", 6), Col("tanpa_nilai_bintang", "*NA", 6),
+     Col("rerata_nasional", "Rerata Nasional", 10, MEAN),
+     Col("median_nasional", "Median Nasional", 10, DECIMALS), Col("provinsi", "Provinsi", 18),
+     Col("rerata_kabkota_provinsi", "Rerata Kab/Kota se-Provinsi", 12, MEAN),
+     Col("jumlah_kabkota_provinsi", "Kab/Kota se-Provinsi Bernilai", 12),
+     Col("nilai_provinsi", "Nilai Provinsi", 10, DECIMALS),
+     Col("kategori_provinsi", "Kategori Provinsi", 9), Col("sumber", "Id Sumber", 11)),
+    "Indikator bersumber resmi dibandingkan dengan sesamanya (kota dengan kota, kabupaten dengan "
+    "kabupaten, provinsi dengan provinsi). Nilai NA, *NA dan - tidak dihitung dalam rerata, median "
+    "dan peringkat; jumlahnya di kolom Tanpa Nilai.")
+
 LONG_TABLES = {t.sheet: t for t in (RINCIAN, INDIKATOR, TIDAK_DIHITUNG, TEMUAN)}
+
+
+class PembandingLayout:
+    """Pembanding: the table of benchmarks (:data:`PEMBANDING`, also the exports' columns), then,
+    below it, one block per source and pemda: the peers' values highest first (name, rank,
+    value, national mean) with a column chart beside it, the pemda's bar in its own colour."""
+
+    table = PEMBANDING
+    gap = 2  # empty rows between the table and a block, and between blocks
+    NAME, RANK, VALUE, MEAN = 0, 1, 2, 3  # a block's columns
+    block_headers = ("Pemerintah Daerah", "Peringkat", "Nilai", "Rerata Nasional")
+    chart_col = 5  # the chart's top-left column, on the block's title row
+    chart_width = 900
+    chart_min_rows = 24  # a block takes at least the chart's height in rows
+    PEMDA_COLOUR = "#C00000"
+    PEERS_COLOUR = "#9DC3E6"
+
+    @classmethod
+    def first_block_row(cls, n_rows: int) -> int:
+        return cls.table.last_row(n_rows) + 1 + cls.gap
+
+    @classmethod
+    def block_rows(cls, n_peers: int) -> int:
+        """Rows a block takes: title, header, a row per peer (at least the chart's height)."""
+        return max(2 + n_peers, cls.chart_min_rows)
+
+    @staticmethod
+    def chart_height(n_peers: int) -> int:
+        return max(360, min(560, 4 * n_peers + 200))
 
 
 # -- Grafik -----------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from xlkinerja.reading.files import discover
 from xlkinerja.findings import Finding, Severity
 from xlkinerja.base.parallel import ordered_map
 from xlkinerja.validation.rules import ValidationOptions
+from xlkinerja.consolidation.pembanding import PEMBANDING_COLUMNS, Pembanding
 from xlkinerja.consolidation.figures import (BUDGET_COLUMNS, DEFAULT_SCALE, INDICATOR_COLUMNS, OpdSummary, budget_rows,
                       describe_changes, describe_form_differences, indicator_rows, opd_figures,
                       uncounted_entries)
@@ -194,6 +195,7 @@ def consolidate(inputs: list[str | Path], options: ConsolidateOptions) -> RunSum
         exports = _Exports(options)
         cleanup.append(exports.abort)
         uncounted: list[tuple] = []
+        pembanding = Pembanding()
         for opd in plan.opds.values():
             figs = opd_figures(opd, ledger, options.scale)
             for what in figs.left_out:
@@ -206,6 +208,7 @@ def consolidate(inputs: list[str | Path], options: ConsolidateOptions) -> RunSum
                 if figs.form:
                     names.update({i.id: i.text for _, i in figs.form.indicators()})
                 uncounted.extend(u.row(names) for u in items)
+            pembanding.add(figs, options.pemda)
             rows = list(budget_rows(figs))
             n_budget += len(rows)
             exports.budget(rows)
@@ -221,6 +224,7 @@ def consolidate(inputs: list[str | Path], options: ConsolidateOptions) -> RunSum
         figuring.close()
         exports.indicators(indicator_lines)
         exports.findings(findings)
+        exports.pembanding(pembanding.rows)
         summary.n_opd = len(summaries)
         for s in summaries:
             summary.opd_statuses[s.plan.status] = summary.opd_statuses.get(s.plan.status, 0) + 1
@@ -233,7 +237,7 @@ def consolidate(inputs: list[str | Path], options: ConsolidateOptions) -> RunSum
         with atomic_path(output) as tmp:
             write_recap(tmp, plan, summaries, findings, long_rows or [], n_budget, indicator_lines,
                         [str(Path(p).resolve()) for p in inputs], ledger.path, options,
-                        uncounted=uncounted)
+                        uncounted=uncounted, pembanding=pembanding)
             summary.n_uncounted = len(uncounted)
             summary.exports = exports.finish()
             summary.seconds = time.monotonic() - started
@@ -372,7 +376,8 @@ class _Exports:
         if options.csv_dir is not None:
             options.csv_dir.mkdir(parents=True, exist_ok=True)
             for name, header in (("rincian_anggaran", BUDGET_COLUMNS), ("indikator", INDICATOR_COLUMNS),
-                                 ("temuan_validasi", FINDING_COLUMNS)):
+                                 ("temuan_validasi", FINDING_COLUMNS),
+                                 ("pembanding", PEMBANDING_COLUMNS)):
                 target = AtomicFile(options.csv_dir / f"{name}.csv")
                 fh = target.tmp.open("w", newline="", encoding="utf-8")
                 writer = csv.writer(fh)
@@ -408,6 +413,14 @@ class _Exports:
                 w.writerow([neutralise(v) for v in (f.file, f.opd_code, f.opd_name, f.sheet, f.cell,
                                                     f.severity, f.code, f.message)])
 
+    def pembanding(self, rows: list[tuple]) -> None:
+        if "pembanding" in self._csv:
+            w = self._csv["pembanding"][2]
+            for row in rows:
+                w.writerow([neutralise(v) for v in row])
+        if self._parquet is not None:
+            self._parquet.add("pembanding", rows)
+
     def finish(self) -> list[Path]:
         for target, fh, _ in self._csv.values():
             fh.close()
@@ -425,6 +438,11 @@ class _Exports:
 
 
 FINDING_COLUMNS = TEMUAN.keys  # the columns of Temuan Validasi, in the order of its rows
+#: Pembanding's columns typed for Parquet: values (a mark such as NA becomes null), counts
+PEMBANDING_NUMBERS = {"dilaporkan", "nilai", "rerata_nasional", "median_nasional",
+                      "rerata_kabkota_provinsi", "nilai_provinsi"}
+PEMBANDING_COUNTS = {"peringkat", "jumlah_pembanding", "tanpa_nilai", "tanpa_nilai_na",
+                     "tanpa_nilai_bintang", "jumlah_kabkota_provinsi"}
 
 
 class _ParquetTables:
@@ -438,7 +456,8 @@ class _ParquetTables:
         self.pa = pa
         self.path = Path(path)
         self.targets = {"budget": self.path,
-                        "indicators": self.path.with_name(self.path.stem + "_indikator" + self.path.suffix)}
+                        "indicators": self.path.with_name(self.path.stem + "_indikator" + self.path.suffix),
+                        "pembanding": self.path.with_name(self.path.stem + "_pembanding" + self.path.suffix)}
         self.schemas = {
             "budget": pa.schema([("kode_opd", pa.string()), ("nama_opd", pa.string()), ("kode", pa.string()),
                                  ("id", pa.string()), ("uraian", pa.string()), ("tingkat", pa.string()),
@@ -454,8 +473,11 @@ class _ParquetTables:
                                      ("tw_iv", pa.float64()), ("realisasi_akhir", pa.float64()),
                                      ("capaian", pa.float64()), ("capaian_tanpa_batas", pa.float64()),
                                      ("predikat", pa.string())]),
+            "pembanding": pa.schema([(k, pa.float64() if k in PEMBANDING_NUMBERS else
+                                      pa.int64() if k in PEMBANDING_COUNTS else pa.string())
+                                     for k in PEMBANDING_COLUMNS]),
         }
-        self.buffers: dict[str, list[tuple]] = {"budget": [], "indicators": []}
+        self.buffers: dict[str, list[tuple]] = {"budget": [], "indicators": [], "pembanding": []}
         self.writers: dict[str, tuple] = {}
 
     def _writer(self, kind: str):
@@ -480,6 +502,8 @@ class _ParquetTables:
         for field_, values in zip(schema, columns):
             if field_.type == self.pa.string():
                 values = [None if v is None else str(v) for v in values]
+            elif field_.type == self.pa.int64():
+                values = [None if v is None else int(v) for v in values]
             else:  # numbers; "-" (not yet available) becomes null
                 values = [None if v is None or isinstance(v, str) else float(v) for v in values]
             arrays.append(self.pa.array(values, type=field_.type))
@@ -488,7 +512,7 @@ class _ParquetTables:
 
     def finish(self) -> list[Path]:
         out = []
-        for kind in ("budget", "indicators"):
+        for kind in ("budget", "indicators", "pembanding"):
             self._flush(kind)
             target, writer = self.writers[kind]
             writer.close()

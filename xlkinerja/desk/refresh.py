@@ -100,7 +100,9 @@ def refresh_workbook(book, recap_file: Path, n_opd: int) -> None:
     (``n_opd`` rows on Ringkasan), under restored protection."""
     from xlkinerja.desk.sheetimage import apply_image, read_images
 
-    names = RecapLayout.data_sheets()
+    present = {s.name for s in book.sheets}
+    names = [n for n in RecapLayout.data_sheets()
+             if n in present or n not in RecapLayout.later_sheets]
     images = read_images(recap_file, names)
     for name in names:  # checked before anything is written
         have = {t.name for t in book.sheets[name].tables}
@@ -146,7 +148,8 @@ def _meta(book) -> RecapMeta:
 
 def _check_structure(book) -> None:
     present = {s.name for s in book.sheets}
-    missing = [name for name in RecapLayout.data_sheets() if name not in present]
+    missing = [name for name in RecapLayout.data_sheets()
+               if name not in present and name not in RecapLayout.later_sheets]
     charts = len(book.sheets[SHEET_GRAFIK].charts) if SHEET_GRAFIK in present else 0
     if missing or charts <= RecapLayout.OPD_CHART:
         what = (f"sheet {', '.join(missing)} tidak ada" if missing
