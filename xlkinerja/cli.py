@@ -455,6 +455,91 @@ def format_run_summary(s) -> str:
     return "\n".join(lines)
 
 
+def cmd_pembanding(args: argparse.Namespace) -> int:
+    from xlkinerja import reference
+
+    if args.sumber:
+        src = reference.resolve_source(args.sumber, args.tahun)
+        if src is None:
+            known = ", ".join(sorted(reference.sources()))
+            raise UserError(f"--sumber {args.sumber!r} tidak dikenal; pilih salah satu dari {known}")
+        chosen = [src]
+    else:
+        chosen = [s for s in reference.sources().values()
+                  if args.tahun is None or s.year == args.tahun]
+    results = []
+    for src in chosen:
+        try:
+            results.append((src, reference.benchmark(src.id, args.pemda)))
+        except reference.UnknownPemda as exc:
+            if args.sumber:
+                raise UserError(str(exc)) from None
+    if not results:
+        raise UserError(f"{args.pemda!r} tidak ada pada data rujukan mana pun "
+                        f"({', '.join(dict.fromkeys(s.short for s in chosen)) or '-'}): tulis nama resmi, mis. "
+                        "'Kota Jambi', 'Kabupaten Muaro Jambi' atau 'Provinsi Jambi', atau kode "
+                        "wilayahnya (mis. 15.71)")
+    rows = [b.to_dict() for _, marks in results for b in marks]
+    if args.csv:
+        import csv as _csv
+        from xlkinerja.base.atomic import AtomicFile
+        from xlkinerja.reference.benchmark import COLUMNS
+
+        target = AtomicFile(Path(args.csv))
+        with target.tmp.open("w", newline="", encoding="utf-8") as fh:
+            w = _csv.DictWriter(fh, COLUMNS)
+            w.writeheader()
+            w.writerows(rows)
+        target.commit()
+    if args.json:
+        import json as _json
+
+        _out(_json.dumps(rows, ensure_ascii=False, indent=1))
+        return EXIT_OK
+    for src, marks in results:
+        _out(format_benchmark(src, marks))
+        _out()
+    if args.csv:
+        _out(f"Tabel pembanding ditulis: {args.csv}")
+    return EXIT_OK
+
+
+def format_benchmark(src, marks) -> str:
+    from xlkinerja.base.numbers import format_decimal
+
+    def n(x, d=2):
+        return "-" if x is None else format_decimal(x, d)
+
+    total = marks[0]
+    lines = [f"{src.value_label} {src.year}: {total.pemda} ({total.tingkat}, kode wilayah "
+             f"{total.kode_wilayah}) menurut {src.short}"]
+    for b in marks:
+        value = n(b.nilai) if b.nilai is not None else (b.tanda or "-")
+        head = f"  {b.nama_ukuran}: {value}" + (f" ({b.kategori})" if b.kategori else "")
+        if b.peringkat is None:
+            lines.append(head + ("; tidak ada pembanding pada sumber ini" if b.nilai is not None
+                                 else "; tidak dihitung"))
+            continue
+        left = ""
+        if b.jumlah_tanpa_nilai:
+            left = (f"; {b.jumlah_tanpa_nilai} tanpa nilai tidak dihitung (NA {b.tanpa_nilai_na}, "
+                    f"*NA {b.tanpa_nilai_bintang}, - {b.tanpa_nilai_kosong})")
+        lines.append(f"{head}; peringkat {b.peringkat} dari {b.jumlah_pembanding} {b.tingkat}"
+                     f"{left}")
+        lines.append(f"      rerata nasional {n(b.rerata_nasional, 3)}, median {n(b.median_nasional)}")
+        if b.jumlah_kabkota_provinsi:
+            lines.append(f"      {b.provinsi}: rerata {b.jumlah_kabkota_provinsi} kab/kota "
+                         f"{n(b.rerata_kabkota_provinsi, 3)}"
+                         + (f", {b.kabkota_provinsi_tanpa_nilai} tanpa nilai"
+                            if b.kabkota_provinsi_tanpa_nilai else "")
+                         + (f", tidak tercantum: {b.kabkota_provinsi_tidak_tercantum}"
+                            if b.kabkota_provinsi_tidak_tercantum else "")
+                         + (f"; nilai provinsi {n(b.nilai_provinsi)}"
+                            + (f" ({b.kategori_provinsi})" if b.kategori_provinsi else "")
+                            if b.nilai_provinsi is not None else ""))
+    return "\n".join(lines)
+
+
 def cmd_ledger(args: argparse.Namespace) -> int:
     from xlkinerja.consolidation.ledger import Ledger, LedgerError
     from xlkinerja.form.model import ROMAN
@@ -679,6 +764,22 @@ def build_parser() -> argparse.ArgumentParser:
     lg.add_argument("--semua", action="store_true", help="semua rekap, bukan hanya yang terakhir")
     lg.add_argument("--json", action="store_true", help="keluaran JSON")
     lg.set_defaults(func=cmd_ledger)
+
+    pb = sub.add_parser("pembanding", aliases=["benchmark"],
+                        help="bandingkan nilai resmi (IPP, SAKIP) suatu pemda dengan sesamanya",
+                        description="Tampilkan nilai terbitan (KepmenPANRB 659/2024, hasil evaluasi "
+                                    "AKIP) suatu pemerintah daerah, peringkatnya di antara sesamanya "
+                                    "(kota dengan kota, kabupaten dengan kabupaten, provinsi dengan "
+                                    "provinsi), rerata dan median nasional, rerata kab/kota se-"
+                                    "provinsi, dan nilai provinsinya. Nilai NA, *NA dan - tidak "
+                                    "dihitung; jumlahnya disebutkan.")
+    pb.add_argument("pemda", metavar="PEMDA",
+                    help="nama resmi, mis. \"Kota Jambi\", atau kode wilayah, mis. 15.71")
+    pb.add_argument("--sumber", metavar="ID", help="hanya sumber ini, mis. ipp-2024 atau sakip")
+    pb.add_argument("--tahun", type=int, help="hanya sumber tahun ini")
+    pb.add_argument("--json", action="store_true", help="keluaran JSON")
+    pb.add_argument("--csv", metavar="BERKAS", help="tulis juga tabelnya ke berkas CSV")
+    pb.set_defaults(func=cmd_pembanding)
 
     m = sub.add_parser("master-template", help="tulis master kosong untuk membuat formulir "
                                                "banyak OPD sekaligus",

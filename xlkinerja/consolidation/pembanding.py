@@ -66,6 +66,7 @@ class Pembanding:
                 "rerata_nasional": b.rerata_nasional, "median_nasional": b.median_nasional,
                 "provinsi": b.provinsi, "rerata_kabkota_provinsi": b.rerata_kabkota_provinsi,
                 "jumlah_kabkota_provinsi": b.jumlah_kabkota_provinsi,
+                "kabkota_provinsi_tidak_tercantum": b.kabkota_provinsi_tidak_tercantum or None,
                 "nilai_provinsi": b.nilai_provinsi, "kategori_provinsi": b.kategori_provinsi or None}))
         return out
 

@@ -350,6 +350,7 @@ PEMBANDING = LongTable(
      Col("median_nasional", "Median Nasional", 10, DECIMALS), Col("provinsi", "Provinsi", 18),
      Col("rerata_kabkota_provinsi", "Rerata Kab/Kota se-Provinsi", 12, MEAN),
      Col("jumlah_kabkota_provinsi", "Kab/Kota se-Provinsi Bernilai", 12),
+     Col("kabkota_provinsi_tidak_tercantum", "Kab/Kota se-Provinsi Tidak Tercantum", 16, WRAP),
      Col("nilai_provinsi", "Nilai Provinsi", 10, DECIMALS),
      Col("kategori_provinsi", "Kategori Provinsi", 9), Col("sumber", "Id Sumber", 11)),
     "Indikator bersumber resmi dibandingkan dengan sesamanya (kota dengan kota, kabupaten dengan "

@@ -291,13 +291,11 @@ def _pemda(c: Checker, top: dict, year: int | None, sasaran: list[Sasaran]) -> s
     if top.get("pemda") is not None:
         raw = c.text(top, "pemda", (), max_len=120)
         if raw:
-            row = reference.known_pemda(raw)
-            if row is None:
+            pemda = reference.official_name(raw)
+            if pemda is None:
                 c.problem(("pemda",), f"pemerintah daerah {raw!r} tidak dikenal: tulis nama "
                                       "resminya, mis. 'Kota Jambi', 'Kabupaten Muaro Jambi' atau "
                                       "'Provinsi Jambi' (lihat docs/data-rujukan.md)")
-            else:
-                pemda = row.name
     for si, s in enumerate(sasaran):
         for ii, ind in enumerate(s.indikator):
             if not ind.sumber:

@@ -11,7 +11,8 @@ in ``data/sumber.json`` (docs/data-rujukan.md).
 
 from xlkinerja.reference.benchmark import Benchmark, benchmark, distribution
 from xlkinerja.reference.tables import (Published, Source, UnknownPemda, Value, find, known_pemda,
-                                        resolve_source, rows, source, sources, squash)
+                                        official_name, resolve_source, rows, source, sources,
+                                        squash)
 
 __all__ = ["Benchmark", "benchmark", "distribution", "Published", "Source", "UnknownPemda",
-           "Value", "find", "known_pemda", "resolve_source", "rows", "source", "sources", "squash"]
+           "Value", "find", "known_pemda", "official_name", "resolve_source", "rows", "source", "sources", "squash"]

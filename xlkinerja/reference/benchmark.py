@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from statistics import mean, median
 
-from xlkinerja.reference.tables import Published, Source, find, rows, source
+from xlkinerja.reference.tables import Published, Source, find, regions_of, rows, source
 
 __all__ = ["Benchmark", "benchmark", "distribution", "COLUMNS"]
 
@@ -43,6 +43,7 @@ class Benchmark:
     rerata_kabkota_provinsi: float | None
     jumlah_kabkota_provinsi: int
     kabkota_provinsi_tanpa_nilai: int
+    kabkota_provinsi_tidak_tercantum: str  # kab/kota of the province the source does not list
     nilai_provinsi: float | None
     kategori_provinsi: str
 
@@ -72,6 +73,8 @@ def benchmark(source_id: str, pemda: str) -> list[Benchmark]:
              and r.province_code == me.province_code]
     province = next((r for r in all_rows if r.level == "provinsi"
                      and r.region_code == me.province_code), None)
+    listed = {r.region_code for r in local}
+    absent = ", ".join(name for code, name in regions_of(me.province_code) if code not in listed)
     keys = ["nilai"] + [k for k in src.components if k in me.components]
     out = []
     for key in keys:
@@ -106,6 +109,7 @@ def benchmark(source_id: str, pemda: str) -> list[Benchmark]:
             rerata_kabkota_provinsi=mean(local_counted) if local_counted else None,
             jumlah_kabkota_provinsi=len(local_counted),
             kabkota_provinsi_tanpa_nilai=len(local_values) - len(local_counted),
+            kabkota_provinsi_tidak_tercantum=absent if local_counted else "",
             nilai_provinsi=pv.number if pv is not None else None,
             kategori_provinsi=province.category if province is not None and key == "nilai" else ""))
     return out

@@ -191,6 +191,42 @@ def find(source_id: str, pemda: str) -> Published:
                        "wilayahnya (mis. 15.71)")
 
 
+@lru_cache(maxsize=None)
+def regions_of(province_code: str) -> tuple[tuple[str, str], ...]:
+    """(code, name) of every kabupaten/kota of a province in the kept region list
+    (idn-area-data, Kepmendagri codes)."""
+    path = resources.files("xlkinerja.reference").joinpath("sources", "idn-area-data-4.0.1",
+                                                          "regencies.csv")
+    with path.open(encoding="utf-8", newline="") as f:
+        return tuple((r["code"], r["name"]) for r in csv.DictReader(f)
+                     if r["province_code"] == province_code)
+
+
+@lru_cache(maxsize=None)
+def _all_regions() -> tuple[tuple[str, str], ...]:
+    """(code, official name) of every province ("Provinsi ...") and kabupaten/kota."""
+    base = resources.files("xlkinerja.reference").joinpath("sources", "idn-area-data-4.0.1")
+    out = []
+    with base.joinpath("provinces.csv").open(encoding="utf-8", newline="") as f:
+        out += [(r["code"], f"Provinsi {r['name']}") for r in csv.DictReader(f)]
+    with base.joinpath("regencies.csv").open(encoding="utf-8", newline="") as f:
+        out += [(r["code"], r["name"]) for r in csv.DictReader(f)]
+    return tuple(out)
+
+
+def official_name(pemda: str) -> str | None:
+    """The official name of a pemda written by name (as printed in a source, or officially) or
+    by its Kepmendagri code; None when neither a source nor the region list knows it."""
+    row = known_pemda(pemda)
+    if row is not None:
+        return row.name
+    key, code = squash(pemda or ""), (pemda or "").strip()
+    for c, name in _all_regions():
+        if code == c or key == squash(name):
+            return name
+    return None
+
+
 def known_pemda(pemda: str) -> Published | None:
     """``pemda``'s row in any source (its official name and code), None when no source has it."""
     for sid in sources():
