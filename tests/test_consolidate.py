@@ -159,7 +159,8 @@ def test_recap_is_protected_with_formulas_tables_and_charts(first_run):
     out, _ = first_run
     wb = openpyxl.load_workbook(out / "rekap.xlsx")
     assert wb.sheetnames == ["Ringkasan", "Status Pengiriman", "Rincian Anggaran", "Indikator",
-                             "Tidak Dihitung", "Temuan Validasi", "Grafik", "_xlkinerja"]
+                             "Tidak Dihitung", "Temuan Validasi", "Grafik", "Pembanding",
+                             "_xlkinerja"]
     assert wb.security.lockStructure
     assert all(ws.protection.sheet for ws in wb.worksheets)
     ws = wb["Ringkasan"]
