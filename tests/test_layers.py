@@ -20,6 +20,7 @@ LAYERS = [
     ["reference"],      # official published results (IPP, SAKIP) and regions: data, no workbook
     ["findings"],       # what a check found, and the catalogue of codes
     ["form"],           # spec, master, formcheck, model, codes, nip: the form before any sheet
+    ["register"],       # the register of issued forms and their signatures (generate writes it)
     ["workbook"],       # layout, calc/formulas, writer, xlsx helpers, petunjuk, vba, hasil
     ["reading"],        # preflight, files, sources, reader
     ["validation"],     # rules over a read-back workbook

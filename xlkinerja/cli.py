@@ -69,10 +69,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if args.revisi or args.mulai or args.tanggal:
         raise UserError("--revisi/--mulai/--tanggal membuat formulir revisi dari formulir lama: "
                         "sebutkan berkas lamanya dengan --dari BERKAS_LAMA.xlsx")
-    written = generate_from_spec(Path(args.spec), out, password=args.password, fill=args.isian)
+    with _issuing_register(args, out.parent) as register:
+        written = generate_from_spec(Path(args.spec), out, password=args.password, fill=args.isian,
+                                     register=register)
     _out(f"Ditulis: {written.path}")
     _out(f"  {written.summary}")
     _spec_notes(written)
+    _register_line(register)
     return EXIT_OK
 
 
@@ -144,13 +147,17 @@ def _generate_revision(args: argparse.Namespace, out: Path) -> int:
                         "tidak pernah diubah")
     quarter, date = _revision_args(args)
     try:
-        written, carried = generate_revision(Path(args.spec), out, old, args.revisi, quarter, date,
-                                             password=args.password)
+        with _issuing_register(args, out.parent) as register:
+            written, carried = generate_revision(Path(args.spec), out, old, args.revisi, quarter,
+                                                 date, password=args.password, register=register,
+                                                 source=Path(args.spec).resolve(),
+                                                 source_kind="spec")
     except (RevisionError, CarryError) as exc:
         raise UserError(str(exc)) from None
     _out(f"Ditulis: {written.path}")
     _out(f"  {written.summary}")
     _spec_notes(written)
+    _register_line(register)
     _report_carried(carried)
     return EXIT_OK if not carried.unplaced else EXIT_PROBLEM
 
@@ -167,6 +174,43 @@ def _report_carried(carried) -> None:
              "formulir baru; sampaikan kepada OPD):")
         for line in carried.unplaced:
             _err(f"    - {line}")
+
+
+class _NoRegister:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _issuing_register(args: argparse.Namespace, folder: Path, home: Path | None = None):
+    """The register ``generate`` records into: --register, else one found in the output
+    ``folder`` or above it, else a new one in ``home`` (default: ``folder``); none with
+    --tanpa-register. Made only when the first form is written."""
+    from xlkinerja.register import FILENAME, RegisterOnDemand, find_register
+
+    if getattr(args, "tanpa_register", False):
+        if args.register:
+            raise UserError("pilih salah satu: --register BERKAS atau --tanpa-register")
+        return _NoRegister()
+    path = Path(args.register) if args.register else (
+        find_register([folder]) or (home or folder) / FILENAME)
+    if path.is_dir():
+        raise UserError(f"--register {path} adalah folder; sebutkan berkasnya, mis. "
+                        f"{path / FILENAME}")
+    return RegisterOnDemand(path)
+
+
+def _register_line(register) -> None:
+    if register is None:
+        _out("  Tanpa register: formulir tidak bertanda tangan; identitasnya tidak dapat "
+             "dipastikan saat dikirim kembali.")
+    else:
+        from xlkinerja.register.signature import key_path
+
+        _out(f"  Dicatat di register {register.path} (kunci {key_path(register.path).name}: "
+             "simpan dan cadangkan, jangan dikirim ke OPD).")
 
 
 def _generate_master(args: argparse.Namespace) -> int:
@@ -203,8 +247,10 @@ def _generate_master(args: argparse.Namespace) -> int:
          f"{master.indicator_lines} baris indikator{examples}")
     if any(o.spec is not None for o in master.opds):
         _out(f"Ditulis ke {outdir}:")
-    run = write_from_master(master, outdir, password=args.password, progress=_out,
-                            prepare=prepare)
+    # the forms folder holds what is sent out: the register and its key sit beside it
+    with _issuing_register(args, outdir, outdir.resolve().parent) as register:
+        run = write_from_master(master, outdir, password=args.password, progress=_out,
+                                prepare=prepare, register=register)
 
     if run.refused or run.failed:
         _err(f"OPD yang TIDAK ditulis ({len(run.refused) + len(run.failed)}):")
@@ -225,6 +271,8 @@ def _generate_master(args: argparse.Namespace) -> int:
     _out(f"Hasil: {len(run.written)} dari {total} OPD ditulis"
          + (f"; {total - len(run.written)} tidak ditulis. Perbaiki master lalu jalankan ulang."
             if len(run.written) < total else "."))
+    if run.written:
+        _register_line(register)
     if not run.written:
         return EXIT_NOTHING
     return EXIT_OK if run.complete else EXIT_PROBLEM
@@ -293,12 +341,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise UserError(f"{outdir} sudah ada dan bukan folder; pilih folder lain untuk --out")
     from xlkinerja.validation.rules import format_text, validate_file
 
-    demo = write_demo(outdir)
+    from xlkinerja.register import FILENAME, Register, RegisterError
+
+    try:
+        register = Register.create(outdir / FILENAME)
+    except RegisterError as exc:
+        raise UserError(str(exc)) from None
+    with register:
+        demo = write_demo(outdir, register)
     _out(f"Contoh bawaan: Sekretariat Daerah Kota Jambi 2024 -> {outdir}")
     for item in demo.written:
         _out(f"  {item.path.name:<48} {item.summary}")
     for note in demo.skipped:
         _out(f"  Catatan: {note}")
+    _out(f"  {FILENAME:<48} register formulir yang diterbitkan (kuncinya di sampingnya)")
     filled = [item.path for item in demo.written if item.kind == "filled"]
     if filled:
         from xlkinerja.consolidation import ConsolidateOptions, consolidate
@@ -343,9 +399,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     paths = _expand_inputs(args.files)
     if not paths:
         raise UserError("tidak ada berkas untuk diperiksa")
+    register = None if args.tanpa_register else _open_register(args.register, paths,
+                                                                 required=bool(args.register))
+    if register is not None:
+        register.close()  # the workers open it themselves
     options = ValidationOptions(low_capaian=args.ambang_capaian / 100.0,
                                 check_formulas=not args.cepat, expect_opd=args.opd,
-                                expect_year=args.tahun)
+                                expect_year=args.tahun,
+                                register=str(register.path) if register else None)
     counts = ReportCounts()
 
     def counted(reports):
@@ -369,9 +430,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
             hidden = counts.files - counts.with_problems
             _out(f"{format_number(hidden)} berkas tanpa galat atau peringatan tidak ditampilkan "
                  "(--hanya-masalah).")
+        _out(identity_line(options.register))
     if counts.unreadable == counts.files:
         return EXIT_NOTHING
     return EXIT_PROBLEM if counts.any_errors else EXIT_OK
+
+
+def identity_line(register: str | None) -> str:
+    if register:
+        return f"Identitas dan tanda tangan formulir diperiksa dengan register {register}."
+    return ("Identitas formulir tidak dapat dipastikan: register formulir tidak ditemukan (sebutkan "
+            "dengan --register); formulir buatan ulang di tempat lain tidak dapat dibedakan.")
 
 
 # -- consolidate, ledger ------------------------------------------------------------------------
@@ -585,6 +654,81 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _open_register(value: str | None, near: list, required: bool = True):
+    """The register given, or found near ``near``; None when not found and not ``required``."""
+    from xlkinerja.register import FILENAME, Register, RegisterError, find_register
+
+    path = Path(value) if value else find_register(near)
+    if path is None:
+        if required:
+            raise UserError(f"register formulir tidak ditemukan ({FILENAME} di folder ini atau di "
+                            "atasnya); sebutkan berkasnya, mis. xlkinerja register "
+                            f"formulir/{FILENAME}")
+        return None
+    try:
+        return Register.open(path)
+    except RegisterError as exc:
+        raise UserError(str(exc)) from None
+
+
+def cmd_register(args: argparse.Namespace) -> int:
+    from xlkinerja.base.numbers import format_rupiah
+
+    register = _open_register(args.register, [Path.cwd()])
+    with register:
+        versions = register.versions(args.tahun)
+        issues = {v.id: register.issues(v.id) for v in versions}
+    if args.json:
+        import json
+        from dataclasses import asdict
+
+        _out(json.dumps([{**asdict(v), "issues": [dict(zip(("issued_at", "source_kind", "source",
+                                                            "output"), i)) for i in issues[v.id]]}
+                         for v in versions], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not versions:
+        _out(f"Register {register.path}: belum ada formulir yang diterbitkan"
+             + (f" untuk tahun {args.tahun}." if args.tahun else "."))
+        return EXIT_OK
+    by_id = {v.id: v for v in versions}
+    _out(f"Register {register.path}: {len(versions)} versi formulir.")
+    year = None
+    for v in versions:
+        if v.year != year:
+            year = v.year
+            n_opd = len({x.opd_code for x in versions if x.year == year})
+            _out(f"\nTahun {year}: {n_opd} OPD")
+        current = register_current(versions, v)
+        mark = "berlaku" if current else "diganti versi lebih baru"
+        _out(f"  {v.opd_code} {v.opd_name}  versi {v.model_sha[:12]} ({mark})")
+        _out(f"      total pagu {format_rupiah(v.total_pagu)}; {v.n_budget_rows} baris anggaran, "
+             f"{v.n_indicators} indikator")
+        if v.revises:
+            old = by_id.get(v.revises)
+            kind = f" ({v.revision_kind})" if v.revision_kind else ""
+            since = f", berlaku mulai TW {ROMAN_TEXT[v.effective_quarter]}" if v.effective_quarter else ""
+            _out(f"      merevisi versi {old.model_sha[:12] if old else v.revises}{kind}{since}")
+        for when, kind, source, output in issues[v.id]:
+            _out(f"      {when[:16].replace('T', ' ')}  {kind}: {source or '-'} -> "
+                 f"{Path(output).name if output else '-'}")
+    return EXIT_OK
+
+
+ROMAN_TEXT = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def register_current(versions, v) -> bool:
+    """Whether ``v`` is the version issued last for its OPD and year, among ``versions``."""
+    same = [x for x in versions if x.opd_code == v.opd_code and x.year == v.year]
+    return max(same, key=lambda x: (x.last_issued, x.id)).id == v.id
+
+
+def _register_error() -> type[Exception]:
+    from xlkinerja.register import RegisterError
+
+    return RegisterError
+
+
 def _button_extra_missing() -> type[Exception]:
     from xlkinerja.workbook.vba import ButtonExtraMissing
 
@@ -710,6 +854,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "formulir terisi tahun ini: susunan, kode, penandatangan dan indikator "
                         "dibawa; target dan pagu dikosongkan untuk diisi; realisasi tahun ini "
                         "disimpan sebagai pembanding")
+    g.add_argument("--register", metavar="REGISTER",
+                   help="register formulir tempat setiap formulir dicatat dan ditandatangani "
+                        "(default: register_formulir.sqlite yang ada di folder keluaran atau di "
+                        "atasnya; bila belum ada, dibuat di samping folder --out, atau di folder "
+                        "berkas -o)")
+    g.add_argument("--tanpa-register", action="store_true",
+                   help="jangan catat di register (formulir tanpa tanda tangan: identitasnya "
+                        "tidak dapat dipastikan saat dikirim kembali)")
     g.set_defaults(func=cmd_generate)
 
     v = sub.add_parser("validate", aliases=["validasi"], help="periksa workbook formulir yang dikirim kembali",
@@ -729,6 +881,11 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--hanya-masalah", action="store_true",
                    help="tampilkan hanya berkas yang tidak dapat dibaca atau punya galat atau "
                         "peringatan, lalu satu ringkasan")
+    v.add_argument("--register", metavar="REGISTER",
+                   help="register formulir untuk memeriksa identitas dan tanda tangan (default: "
+                        "register_formulir.sqlite di folder berkas atau di atasnya)")
+    v.add_argument("--tanpa-register", action="store_true",
+                   help="jangan periksa identitas dengan register")
     v.set_defaults(func=cmd_validate)
 
     c = sub.add_parser("consolidate", aliases=["konsolidasi"], help="gabungkan kiriman banyak OPD menjadi satu rekap",
@@ -780,6 +937,18 @@ def build_parser() -> argparse.ArgumentParser:
     pb.add_argument("--json", action="store_true", help="keluaran JSON")
     pb.add_argument("--csv", metavar="BERKAS", help="tulis juga tabelnya ke berkas CSV")
     pb.set_defaults(func=cmd_pembanding)
+
+    r = sub.add_parser("register", aliases=["daftar-formulir"],
+                       help="daftar formulir yang diterbitkan (register formulir)",
+                       description="Tampilkan formulir yang diterbitkan: OPD, tahun, versi "
+                                   "formulir, total pagu, kapan dan dari sumber apa dibuat, dan "
+                                   "versi mana yang direvisi oleh versi mana.")
+    r.add_argument("register", metavar="REGISTER", nargs="?",
+                   help="berkas register (default: register_formulir.sqlite di folder ini atau "
+                        "di atasnya)")
+    r.add_argument("--tahun", type=int, metavar="TAHUN", help="hanya tahun ini")
+    r.add_argument("--json", action="store_true", help="keluaran JSON")
+    r.set_defaults(func=cmd_register)
 
     m = sub.add_parser("master-template", help="tulis master kosong untuk membuat formulir "
                                                "banyak OPD sekaligus",
@@ -835,7 +1004,7 @@ def _main(argv: list[str] | None = None) -> int:
     except DocumentError as exc:
         _err(exc.report())
         return EXIT_PROBLEM
-    except UserError as exc:
+    except (UserError, _register_error()) as exc:
         _err(f"Galat: {exc}")
         return EXIT_PROBLEM
     except _button_extra_missing() as exc:

@@ -86,6 +86,13 @@ class Submission:
     generator: str | None
     quarters: dict[int, QuarterRead]
     formulas_checked: bool = False
+    #: SHA-256 of the form JSON as read (what a signature covers), the signature and the id of
+    #: the register that issued the form, as the hidden sheet carries them (None: absent)
+    model_sha256: str | None = None
+    signature: str | None = None
+    register_id: str | None = None
+    #: the workbook's own "last saved" time, when the source knows it (ISO 8601, UTC)
+    saved_at: str | None = None
     #: the formula map (and layout) the reader used; None: built when needed
     formula_map: FormulaMap | None = field(default=None, repr=False, compare=False)
     _entries: dict[int, QuarterEntries] | None = field(default=None, init=False, repr=False,
@@ -260,6 +267,7 @@ class SubmissionReader:
                               "Berkas tidak dapat dibaca sebagai formulir; minta OPD mengirim ulang "
                               "dari formulir yang dibagikan.", SHEET_META) from None
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        meta["_digest"] = digest
         if digest != meta.get("model_sha256"):
             self.add(Severity.ERROR, "INTEGRITY_META_CHANGED",
                      "Identitas formulir (pagu, target, daftar baris) di sheet tersembunyi telah "
@@ -306,7 +314,9 @@ class SubmissionReader:
                           template_version=int(number_value(meta.get("template_version"))),
                           generated_at=meta.get("generated_at"), generator=meta.get("generator"),
                           quarters=quarters, formulas_checked=self.formula_source is not None,
-                          formula_map=self.formula_map)
+                          formula_map=self.formula_map, model_sha256=meta["_digest"],
+                          signature=_meta_text(meta.get("signature")),
+                          register_id=_meta_text(meta.get("register_id")))
 
     # -- one TW sheet ---------------------------------------------------------------------------
     def _read_quarter(self, form: Form, q: int, sheet: str, names: list[str]) -> QuarterRead:
@@ -547,6 +557,10 @@ class SubmissionReader:
                     self.add(Severity.INFO, "TEXT_DIFFERS_BETWEEN_QUARTERS",
                              f"Teks {kind} berbeda antar triwulan ({spellings}). Samakan dengan "
                              "formulir.", second.sheet, second.a1, ident)
+
+
+def _meta_text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def _short(text: str, n: int = 80) -> str:

@@ -33,6 +33,7 @@ from typing import Iterable, Iterator
 from xlkinerja import reference
 from xlkinerja.workbook import calc
 from xlkinerja.findings import UNCOUNTED, Finding, Severity
+from xlkinerja.findings.acceptance import rejection_text
 from xlkinerja.workbook.formulas import quarter_values
 from xlkinerja.workbook.layout import NARRATIVES, QUARTER_SHEETS, Q, a1, printed_col
 from xlkinerja.form.model import NOT_AVAILABLE, QUARTERS, ROMAN, Annual, Frequency, Indikator
@@ -54,6 +55,9 @@ class ValidationOptions:
     check_formulas: bool = True  # read formulas with openpyxl (slower) to check integrity
     expect_opd: str | None = None
     expect_year: int | None = None
+    #: the register of issued forms (a path): identity and signature are checked against it;
+    #: None: not checked (identities cannot be confirmed)
+    register: str | None = None
 
 
 @dataclass(frozen=True)
@@ -459,6 +463,10 @@ def validate_source(source: WorkbookSource, formulas: WorkbookSource | None = No
     report.submission = submission
     if submission is not None:
         report.summary = ReportSummary.of(submission)
+        if options.register:
+            from xlkinerja.validation.identity import register_findings
+
+            report.findings.extend(register_findings(submission, options.register))
         report.findings.extend(EntryRules(submission, options).run())
     return report
 
@@ -616,6 +624,7 @@ class ReportCounts:
     with_errors: int = 0  # readable files with an error
     any_errors: bool = False  # some file, readable or not, has an error
     with_problems: int = 0  # unreadable, or with an error or a warning
+    rejected: int = 0  # readable files that cannot be accepted at all (among with_errors)
 
     def add(self, rep: FileReport) -> None:
         self.files += 1
@@ -626,6 +635,8 @@ class ReportCounts:
             self.unreadable += 1
         elif rep.has_errors:
             self.with_errors += 1
+            if rejection_text(f.code for f in rep.findings):
+                self.rejected += 1
 
     @classmethod
     def of(cls, reports: Iterable[FileReport]) -> "ReportCounts":
@@ -637,15 +648,18 @@ class ReportCounts:
 
 def format_summary(counts: ReportCounts) -> str:
     ok = counts.files - counts.unreadable - counts.with_errors
+    rejected = f" ({counts.rejected} di antaranya ditolak)" if counts.rejected else ""
     return (f"Ringkasan: {counts.files} berkas diperiksa; {ok} tanpa galat, {counts.with_errors} "
-            f"dengan galat, {counts.unreadable} tidak dapat dibaca.")
+            f"dengan galat{rejected}, {counts.unreadable} tidak dapat dibaca.")
 
 
 def format_report(rep: FileReport) -> list[str]:
     """The lines of one file's report, ending with an empty line."""
     lines: list[str] = []
     e, w, i = (rep.count(s) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
+    rejected = rejection_text(f.code for f in rep.findings) if rep.readable else None
     status = "tidak dapat dibaca" if not rep.readable else (
+        "DITOLAK" if rejected else
         "ada galat" if e else ("perlu diperiksa" if w else "baik"))
     head = f"== {rep.file}: {status}"
     if rep.readable:
@@ -655,6 +669,8 @@ def format_report(rep: FileReport) -> list[str]:
         head += (f" ({sub.opd_name} {sub.year}; {filled}; "
                  f"{e} galat, {w} peringatan, {i} info)")
     lines.append(head)
+    if rejected:
+        lines.append(f"  Berkas tidak dapat diterima dan tidak dihitung dalam rekap; {rejected}.")
     groups: dict[str, list[Finding]] = {}
     for f in rep.sorted_findings():
         groups.setdefault(f.sheet or "", []).append(f)

@@ -18,6 +18,7 @@ from xlkinerja.workbook.writer import write_workbook
 
 if TYPE_CHECKING:
     from xlkinerja.form.master import Master, OpdMaster
+    from xlkinerja.register import Register
 
 
 @dataclass
@@ -46,26 +47,37 @@ def describe(form: Form, entries: dict[int, QuarterEntries] | None = None) -> st
 
 
 def generate_from_spec(spec_path: Path, output: Path, password: str | None = None,
-                       fill: str | Path | None = None, **options) -> Written:
-    """Load and check a spec (and optional fill data), then write the workbook atomically."""
+                       fill: str | Path | None = None, register: "Register | None" = None,
+                       **options) -> Written:
+    """Load and check a spec (and optional fill data), then write the workbook atomically;
+    with ``register``, the workbook is signed and recorded there as issued."""
     spec = load_spec(spec_path)
     entries = load_fill(fill, spec.form) if fill else None
-    return _write(spec, output, password, entries, **options)
+    return _write(spec, output, password, entries, register=register,
+                  source=Path(spec_path).resolve(), source_kind="spec", **options)
 
 
 def _write(spec: TemplateSpec, output: Path, password: str | None,
            entries: dict[int, QuarterEntries] | None, form: Form | None = None,
-           **options) -> Written:
+           register: "Register | None" = None, source: str | Path | None = None,
+           source_kind: str = "spec", **options) -> Written:
     """Write ``form`` (default: the spec's, revised when the spec says ``revisi`` and gives
-    the murni pagu itself)."""
+    the murni pagu itself); with ``register``, signed and recorded there as issued."""
     if form is None:
         form = spec_form(spec)
     if output.suffix.lower() == ".xlsm":
         from xlkinerja.workbook.vba import xlsm_options
 
         options = {**xlsm_options(), **options}
+    if register is not None:
+        # the workbook and its record carry the same time; the register is written once the
+        # workbook is in place, so it never records a form that was not written
+        options.setdefault("generated_at", dt.datetime.now().replace(microsecond=0))
+        options["signature"] = (register.id, register.signature_for(form))
     path = write_workbook(form, output, entries=entries,
                           password=password if password is not None else spec.password, **options)
+    if register is not None:
+        register.issue(form, path, source, source_kind, issued_at=options["generated_at"])
     return Written(path, describe(form, entries), notes=list(spec.notes))
 
 
@@ -108,23 +120,28 @@ class Demo:
     skipped: list[str]  # why a file was not written (Bahasa Indonesia)
 
 
-def write_demo(outdir: Path) -> Demo:
+def write_demo(outdir: Path, register: "Register | None" = None) -> Demo:
     """The bundled example: the blank formulir, the one filled with the seed's entries, and
     the filled one as a macro workbook with the Validasi/Konsolidasi buttons (when the
-    ``button`` extra is installed; otherwise it says so and writes the two .xlsx)."""
+    ``button`` extra is installed; otherwise it says so and writes the two .xlsx). With
+    ``register``, the three are signed and recorded as issued."""
     from xlkinerja.workbook.vba import ButtonExtraMissing
 
     outdir.mkdir(parents=True, exist_ok=True)
     spec = seed_spec()
     entries = seed_entries(spec.form)
     paths = demo_paths(outdir)
-    blank = _write(spec, paths["blank"], None, None)
-    filled = _write(spec, paths["filled"], None, entries)
+    source = f"{bundled.SEED}.yaml (bawaan)"
+    blank = _write(spec, paths["blank"], None, None, register=register, source=source,
+                   source_kind="demo")
+    filled = _write(spec, paths["filled"], None, entries, register=register, source=source,
+                   source_kind="demo")
     blank.kind, filled.kind = "blank", "filled"
     written = [blank, filled]
     skipped = []
     try:
-        macro = _write(spec, paths["macro"], None, entries)
+        macro = _write(spec, paths["macro"], None, entries, register=register, source=source,
+                   source_kind="demo")
         macro.kind = "macro"
         written.append(macro)
     except ButtonExtraMissing as exc:
@@ -164,8 +181,10 @@ Prepare = Callable[["OpdMaster"], tuple[Form, "dict[int, QuarterEntries] | None"
 
 def write_from_master(master: "Master", outdir: Path, password: str | None = None,
                       progress: Callable[[str], None] | None = None,
-                      prepare: Prepare | None = None) -> MasterRun:
+                      prepare: Prepare | None = None,
+                      register: "Register | None" = None) -> MasterRun:
     """One workbook per OPD of ``master`` that has no problem; ``password`` overrides the sheet's.
+    With ``register``, every workbook written is signed and recorded there as issued.
 
     ``prepare`` (revisions, :mod:`xlkinerja.validation.carry`) turns an OPD's form into the
     form to write, its entries and lines to report; a ValueError it raises (the OPD's old file
@@ -194,7 +213,8 @@ def write_from_master(master: "Master", outdir: Path, password: str | None = Non
                 run.failed.append((opd, str(exc)))
                 continue
         try:
-            written = _write(opd.spec, outdir / name, password, entries, form=form)
+            written = _write(opd.spec, outdir / name, password, entries, form=form,
+                             register=register, source=master.source, source_kind="master")
         except OSError as exc:
             run.failed.append((opd, f"{outdir / name}: {exc.strerror or exc} (berkas sedang "
                                     "dibuka di Excel, atau folder tidak dapat ditulisi?)"))

@@ -262,8 +262,11 @@ class RekapLayout:
 class MetaLayout:
     """The hidden sheet that carries the workbook's identity and its form as JSON."""
 
+    #: ``register_id`` and ``signature``: the register that issued the form and its HMAC
+    #: signature (see :mod:`xlkinerja.register`); empty in a form made without a register
     keys: tuple[str, ...] = ("marker", "template_version", "opd_code", "opd_name", "year",
-                             "generator", "generated_at", "model_sha256", "model_chunks")
+                             "generator", "generated_at", "model_sha256", "model_chunks",
+                             "register_id", "signature")
     key_col: int = 0  # a key a row in column A, its value in B
     value_col: int = 1
     chunk_col: int = 1

@@ -61,7 +61,8 @@ class FormulirWriter:
     def __init__(self, form: Form, entries: dict[int, QuarterEntries] | None = None,
                  password: str | None = None, cached_results: bool = True,
                  vba_project: bytes | None = None, buttons: bool = False,
-                 generated_at: dt.datetime | None = None):
+                 generated_at: dt.datetime | None = None,
+                 signature: tuple[str, str] | None = None):
         self.form = form
         self.entries = entries or {}
         self.password = password or ""
@@ -73,6 +74,8 @@ class FormulirWriter:
         self.layout = WorkbookLayout(form)
         self.generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
         self.formulas = FormulaMap(form, self.layout)
+        #: (register id, signature) of the register issuing this form, or None
+        self.signature = signature
         self._values: dict = {}
 
     # -- public ----------------------------------------------------------------------------
@@ -618,6 +621,8 @@ class FormulirWriter:
             "generator": f"xlkinerja {__version__}",
             "generated_at": self.generated_at.isoformat(),
             "model_sha256": model_sha256(form), "model_chunks": len(chunks),
+            "register_id": self.signature[0] if self.signature else "",
+            "signature": self.signature[1] if self.signature else "",
         }
         for key in M.keys:
             r = M.key_row(key)
@@ -625,6 +630,8 @@ class FormulirWriter:
             value = values[key]
             if isinstance(value, int):
                 ws.write_number(r, M.value_col, value)
+            elif value == "":
+                ws.write_blank(r, M.value_col, None)
             else:
                 ws.write_string(r, M.value_col, str(value))
         ws.write_string(M.chunk_label_row, M.key_col, "model_json")
