@@ -218,14 +218,14 @@ def test_cli_generate_records_and_lists(tmp_path):
     assert json.loads(again.stdout)[0]["total_pagu"] == 71_845_569_394
     # validate finds it above the forms folder
     check = run("validate", "--cepat", str(next(out.glob("*.xlsx"))))
-    assert f"diperiksa dengan register {tmp_path / FILENAME}" in check.stdout
+    assert f"diperiksa dengan register {tmp_path / FILENAME}" in check.stderr
 
 
 def test_cli_validate_without_a_register_says_identities_are_unconfirmed(tmp_path):
     spec = seed_spec()
     path = _write(spec, tmp_path / "f.xlsx", None, None).path
     proc = run("validate", "--cepat", str(path))
-    assert "Identitas formulir tidak dapat dipastikan" in proc.stdout
+    assert "Identitas formulir tidak dapat dipastikan" in proc.stderr
     missing = run("validate", "--register", str(tmp_path / "tidak-ada.sqlite"), str(path))
     assert missing.returncode == 1 and "register formulir tidak ditemukan" in missing.stderr
     assert "Traceback" not in missing.stderr

@@ -430,7 +430,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             hidden = counts.files - counts.with_problems
             _out(f"{format_number(hidden)} berkas tanpa galat atau peringatan tidak ditampilkan "
                  "(--hanya-masalah).")
-        _out(identity_line(options.register))
+        _err(identity_line(options.register))  # stdout stays the report itself
     if counts.unreadable == counts.files:
         return EXIT_NOTHING
     return EXIT_PROBLEM if counts.any_errors else EXIT_OK
