@@ -219,7 +219,9 @@ def test_cli_demo_writes_the_xlsm_beside_the_xlsx(tmp_path):
     proc = _run_cli("demo", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["rekap", "setda_kota_jambi_2024.master.xlsx",
+    # the demo's register of issued forms and its key sit beside the forms it issued
+    assert names == ["register_formulir.sqlite", "register_formulir.sqlite.key", "rekap",
+                     "setda_kota_jambi_2024.master.xlsx",
                      "setda_kota_jambi_2024_formulir_kosong.xlsx",
                      "setda_kota_jambi_2024_formulir_terisi.xlsm",
                      "setda_kota_jambi_2024_formulir_terisi.xlsx"]
