@@ -34,7 +34,7 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 
 
 def issue(register, spec, path: Path, entries=None) -> Path:
-    return _write(spec, path, None, entries, register, "uji", "spec").path
+    return _write(spec, path, None, entries, register=register, source="uji", source_kind="spec").path
 
 
 def codes(report) -> set[str]:
@@ -242,3 +242,22 @@ def _shipped_master() -> Path:
 
     with bundled.template_path(SEED_MASTER) as p:
         return Path(p)
+
+
+def test_an_apbd_perubahan_is_recorded_as_a_revision_of_the_issued_form(office, tmp_path):
+    """I13's revised form names the version it revises: the register records the lineage."""
+    from perubahan import revised_form
+
+    from xlkinerja.form.revision import RevisionRequest, revise
+    from xlkinerja.form.formcheck import TemplateSpec
+
+    reg, spec, _ = office
+    new, *_ = revised_form(spec.form)
+    form, _ = revise(new, RevisionRequest.of("perubahan", 3), base=spec.form)
+    _write(TemplateSpec(form, None, "uji"), tmp_path / "formulir" / "perubahan.xlsx", None, None,
+           form=form, register=reg, source="uji", source_kind="spec")
+    old, revised = reg.versions(2024)
+    assert (revised.revises, revised.revision_kind, revised.effective_quarter) == (old.id, "perubahan", 3)
+    assert reg.current(spec.form.opd_code, 2024).id == revised.id
+    listing = run("register", str(reg.path))
+    assert "merevisi versi" in listing.stdout and "(perubahan), berlaku mulai TW III" in listing.stdout

@@ -217,9 +217,18 @@ class Register:
               effective_quarter: int | None = None) -> IssuedVersion:
         """Record that ``form`` was written to ``output`` (one transaction). The version is
         recorded once; every issue of it is a row of ``issues``. A new version of an OPD and year
-        that already has one revises the latest unless ``revises`` says otherwise."""
+        that already has one revises the latest unless ``revises`` says otherwise; a form that
+        carries its revision (``Form.revision``) names its kind, the triwulan it applies from, and
+        the version it revises."""
         if not self.writable:
             raise RegisterError(f"{self.path}: register dibuka hanya untuk dibaca")
+        rev = getattr(form, "revision", None)  # an APBD Perubahan or pergeseran says what it revises
+        if rev is not None:
+            revision_kind = revision_kind or rev.kind.value
+            effective_quarter = effective_quarter or rev.effective_quarter
+            if revises is None and rev.revises:
+                revised = self.find(form.opd_code, form.year, rev.revises)
+                revises = revised.id if revised else None
         when = (issued_at or dt.datetime.now()).astimezone().replace(microsecond=0).isoformat()
         text = form_json(form)
         sha = form_sha256(form)
