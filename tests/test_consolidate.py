@@ -198,14 +198,15 @@ def busy_week(city, tmp_path_factory):
     shutil.copytree(root / "masuk", week / "masuk")
     inbox = week / "masuk" / "perbaikan"
     inbox.mkdir()
-    # 9.005: TW II again, one amount corrected, saved later than the first TW II
+    # 9.005: TW II again, one amount corrected, arriving after its TW IV file (order is arrival:
+    # within one run the file's time on disk, never the workbook's own "last saved")
     form5 = forms["9.005"]
     corrected = copy.deepcopy(entries["9.005"])
     leaf = form5.leaves()[0]
     corrected[2].budget[leaf.id].realisasi += 1_000_000
     fixed = fill_like_a_person(root / "kosong" / "9.005.xlsx", inbox / "9.005_TW2_perbaikan.xlsx",
                                form5, corrected, [1, 2])
-    later = time.mktime((2024, 7, 20, 9, 0, 0, 0, 0, -1))
+    later = time.mktime((2025, 1, 20, 9, 0, 0, 0, 0, -1))
     os.utime(fixed, (later, later))
     # 9.007: a TW III file on an outdated version of its form (another pagu), generated earlier
     old7 = copy.deepcopy(forms["9.007"])

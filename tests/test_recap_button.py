@@ -308,7 +308,8 @@ def test_ringkasan_rows_and_totals_are_the_fill_data(pressed, submissions):
         assert f"SUM({col}{first}:{col}{last})" in ws.cell(t, c + 1).value, col
     span = f"{a1(last - 1, L.TW1)}:{a1(last - 1, L.TW4)}"
     assert ws.cell(last, L.TOTAL + 1).value == f'=IF(COUNT({span})=0,"",SUM({span}))'
-    assert ws.print_area == f"'{SHEET_RINGKASAN}'!$A$1:${col_letter(L.LAST)}${t}"
+    # the print area ends with the row of the OPD that reported (below the city's total)
+    assert ws.print_area == f"'{SHEET_RINGKASAN}'!$A$1:${col_letter(L.LAST)}${L.senders_row(5) + 1}"
     assert "5 perangkat daerah" in ws.cell(L.info_row + 1, 1).value
 
 
@@ -397,7 +398,7 @@ def test_tables_charts_and_conditional_formats_cover_the_new_rows(pressed, submi
              for r in cf.rules}
     status = col_letter(L.STATUS)
     assert rules == {(f"{status}{first}:{status}{last}", f'"{s}"')
-                     for s in ("lengkap", "belum mengirim", "ada kesalahan", "konflik")}
+                     for s in ("lengkap", "belum mengirim", "ada kesalahan", "konflik", "kirim ulang")}
 
 
 def _normal(value):
@@ -439,8 +440,20 @@ def _same_sheets(got: Path, want: Path, skip: dict[str, set] = {}) -> None:  # n
 
 #: cells that differ between two runs by nature: when each was made, and (meta) where its
 #: ledger and exports are
+class _ArrivalColumns(set):
+    """Status Pengiriman's arrival times: when each ledger first saw a file, which differs
+    between the desk's ledger and the one of a fresh command-line run (1-based keys)."""
+
+    def __contains__(self, key) -> bool:
+        from xlkinerja.consolidation.recap_layout import StatusLayout as S
+
+        columns = {S.block(q) + S.BLOCK_TIME + 1 for q in (1, 2, 3, 4)} | {S.F_SAVED + 1}
+        return key[1] in columns and key[0] > S.header_bottom + 1
+
+
 VOLATILE = {SHEET_RINGKASAN: {(L.info_row + 1, 1)},
-            SHEET_META: {(5, 2), (6, 2), (9, 2)}}
+            SHEET_META: {(5, 2), (6, 2), (9, 2)},
+            "Status Pengiriman": _ArrivalColumns()}
 
 
 def test_the_open_recap_is_what_the_command_line_writes(pressed):
@@ -458,11 +471,20 @@ def test_the_exports_are_refreshed_too(pressed):
 
 
 def test_fewer_opd_shrink_the_rows_the_tables_and_the_chart(xl, tmp_path, submissions):
-    """A city of ten; one OPD's file taken out of the folder (it was sent to the wrong desk):
-    the recap loses its row, the long tables their rows, the chart a bar and its height;
-    nothing is left below."""
+    """A city of ten; one OPD's file withdrawn (it was sent to the wrong desk) and taken out of
+    the folder: the recap loses its row, the long tables their rows, the chart a bar and its
+    height; nothing is left below. (A file only taken out stays counted from the ledger's
+    archive: tests/test_register_consolidate.py.)"""
+    from xlkinerja.consolidation.ledger import Ledger
+    from xlkinerja.consolidation.records import sha256_file
+
     recap = make_desk(tmp_path / "meja", submissions, opds=range(1, 11))
-    (tmp_path / "meja" / "masuk" / submissions.files[10].name).unlink()
+    wrong = tmp_path / "meja" / "masuk" / submissions.files[10].name
+    ledger = Ledger(recap.with_name("rekap.ledger.sqlite"))
+    ledger.withdraw(sha256_file(wrong), "2024-07-01T09:00:00+07:00", "Meja Perencanaan",
+                    "salah alamat", wrong.name)
+    ledger.close()
+    wrong.unlink()
     book = engine.open_book(recap)
     chart = book.sheets[SHEET_GRAFIK].charts[L.OPD_CHART]
     assert chart.height == pytest.approx(L.opd_chart_height(10) * 0.75, abs=0.01)
@@ -478,7 +500,7 @@ def test_fewer_opd_shrink_the_rows_the_tables_and_the_chart(xl, tmp_path, submis
     _same_sheets(saved, cli, skip=VOLATILE)
     wb = openpyxl.load_workbook(saved, keep_vba=True)
     assert list(ringkasan_rows(wb[SHEET_RINGKASAN])) == [f"9.{i:03d}" for i in range(1, 10)]
-    assert wb[SHEET_RINGKASAN].max_row == L.total_row(9) + 1
+    assert wb[SHEET_RINGKASAN].max_row == L.senders_row(9) + 1
     chart = book.sheets[SHEET_GRAFIK].charts[L.OPD_CHART]
     assert chart.height == pytest.approx(L.opd_chart_height(9) * 0.75, abs=0.01)
 

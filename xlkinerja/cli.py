@@ -501,13 +501,21 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
         low_capaian=args.ambang_capaian / 100.0, csv_dir=Path(args.csv) if args.csv else None,
         parquet=Path(args.parquet) if args.parquet else None, pemda=args.pemda,
         expected_opds=_read_opd_list(args.daftar_opd) if args.daftar_opd else None,
-        scale=scale, progress=True if args.progress else None)
+        scale=scale, progress=True if args.progress else None,
+        register=Path(args.register) if args.register else None,
+        use_register=not args.tanpa_register)
+    if args.register and args.tanpa_register:
+        raise UserError("pilih salah satu: --register BERKAS atau --tanpa-register")
     from xlkinerja.consolidation.ledger import LedgerError
+    from xlkinerja.consolidation.plan import MixedYears
 
     try:
         summary = consolidate(args.inputs, options)
     except LedgerError as exc:
         raise UserError(str(exc)) from None
+    except MixedYears as exc:
+        _err(f"Galat: {exc} Tidak ada yang ditulis.")
+        return EXIT_NOTHING
     _out(format_run_summary(summary))
     if summary.n_files == 0:
         return EXIT_NOTHING
@@ -651,6 +659,53 @@ def cmd_ledger(args: argparse.Namespace) -> int:
         note = f" ({r.note})" if r.note and r.status != "diterima" else ""
         _out(f"  {tw:<6} {r.status:<10} {r.name}  disimpan {when or '-'}  "
              f"galat {r.n_error or 0}, peringatan {r.n_warning or 0}{extra}{note}")
+    return EXIT_OK
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    """Withdraw a submission from the ledger: recorded with who, when and why."""
+    import datetime as dt
+
+    from xlkinerja.consolidation.ledger import Ledger, LedgerError
+    from xlkinerja.consolidation.records import sha256_file
+
+    path = Path(args.ledger)
+    if not path.is_file():
+        raise UserError(f"{path}: ledger tidak ditemukan (<rekap>.ledger.sqlite di samping rekap)")
+    by, why = (args.oleh or "").strip(), (args.alasan or "").strip()
+    if not by or not why:
+        raise UserError("sebutkan siapa yang menarik (--oleh NAMA) dan alasannya (--alasan TEKS); "
+                        "keduanya dicatat di ledger")
+    try:
+        ledger = Ledger(path)
+    except LedgerError as exc:
+        raise UserError(str(exc)) from None
+    try:
+        item = Path(args.kiriman)
+        key = sha256_file(item) if item.is_file() else args.kiriman.strip()
+        if not item.is_file() and len(key) < 8 and not key.lower().endswith((".xlsx", ".xlsm")):
+            raise UserError(f"{args.kiriman}: sebutkan nama berkas kiriman, berkasnya, atau paling "
+                            "sedikit 8 karakter awal sidik SHA-256-nya (xlkinerja ledger --json)")
+        found = ledger.find_contents(key)
+        if not found:
+            raise UserError(f"{args.kiriman}: kiriman ini tidak tercatat di ledger {path}")
+        if len(found) > 1:
+            listing = "; ".join(f"{sha[:12]} {name} ({code or '-'})" for sha, code, _, _, name in found)
+            raise UserError(f"{args.kiriman}: lebih dari satu kiriman cocok ({listing}); sebutkan "
+                            "sidik SHA-256-nya")
+        sha, code, opd_name, quarter, name = found[0]
+        when = dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
+        try:
+            ledger.withdraw(sha, when, by, why, name)
+        except Exception as exc:  # noqa: BLE001 - a ledger in use is the user's to resolve
+            raise UserError(f"{path}: penarikan tidak dapat dicatat ({exc}); ulangi bila "
+                            "konsolidasi lain sudah selesai") from None
+    finally:
+        ledger.close()
+    tw = f" TW {ROMAN_TEXT[quarter]}" if quarter else ""
+    _out(f"Ditarik: {name} ({code or '-'} {opd_name or ''}{tw}; sidik {sha[:12]}) oleh {by}: {why}.")
+    _out("  Kiriman ini tidak dihitung lagi, dari folder kiriman maupun dari arsip ledger. Jalankan "
+         "konsolidasi lagi untuk memperbarui rekap.")
     return EXIT_OK
 
 
@@ -897,10 +952,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="berkas rekap: .xlsx (tanpa makro), atau .xlsm dengan tombol Konsolidasi "
                         "yang memperbarui rekap dari folder yang sama (perlu xlkinerja[button])")
     c.add_argument("--ledger", metavar="BERKAS", help="lokasi ledger (default: <rekap>.ledger.sqlite)")
-    c.add_argument("--tahun", type=int, help="tahun anggaran (default: tahun terbanyak di kiriman)")
+    c.add_argument("--tahun", type=int, help="tahun anggaran (default: tahun kiriman; bila kiriman "
+                                             "berisi beberapa tahun, tahun yang diterbitkan di "
+                                             "register, atau berhenti dan sebutkan tahunnya)")
     c.add_argument("--triwulan", type=int, choices=[1, 2, 3, 4],
                    help="triwulan pelaporan (default: triwulan terakhir yang dikirim)")
-    c.add_argument("--daftar-opd", metavar="CSV", help="daftar OPD yang wajib mengirim (kode;nama)")
+    c.add_argument("--daftar-opd", metavar="CSV", help="daftar OPD yang wajib mengirim (kode;nama); "
+                                                      "dengan register tidak diperlukan")
+    c.add_argument("--register", metavar="REGISTER",
+                   help="register formulir yang diterbitkan (default: yang dipakai ledger ini "
+                        "sebelumnya, atau register_formulir.sqlite di samping ledger, rekap atau "
+                        "folder kiriman, atau di atasnya)")
+    c.add_argument("--tanpa-register", action="store_true",
+                   help="jangan periksa identitas dengan register (rekap menyatakan identitas "
+                        "tidak dapat dipastikan)")
     c.add_argument("--pemda", metavar="NAMA", help="nama pemerintah daerah untuk judul rekap")
     c.add_argument("--csv", metavar="FOLDER", help="ekspor tabel panjang ke CSV")
     c.add_argument("--parquet", metavar="BERKAS", help="ekspor tabel panjang ke Parquet")
@@ -949,6 +1014,19 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--tahun", type=int, metavar="TAHUN", help="hanya tahun ini")
     r.add_argument("--json", action="store_true", help="keluaran JSON")
     r.set_defaults(func=cmd_register)
+
+    w = sub.add_parser("tarik", aliases=["withdraw"],
+                       help="tarik kiriman dari rekap (dicatat: siapa, kapan, mengapa)",
+                       description="Tarik satu kiriman yang sudah diterima: kiriman itu tidak "
+                                   "dihitung lagi pada konsolidasi berikutnya, walaupun berkasnya "
+                                   "masih di folder kiriman atau di arsip ledger. Siapa yang "
+                                   "menarik, kapan dan alasannya dicatat di ledger.")
+    w.add_argument("ledger", metavar="LEDGER", help="berkas ledger (<rekap>.ledger.sqlite)")
+    w.add_argument("kiriman", metavar="KIRIMAN",
+                   help="nama berkas kiriman, berkasnya, atau awal sidik SHA-256-nya")
+    w.add_argument("--oleh", required=True, metavar="NAMA", help="siapa yang menarik")
+    w.add_argument("--alasan", required=True, metavar="TEKS", help="mengapa ditarik")
+    w.set_defaults(func=cmd_withdraw)
 
     m = sub.add_parser("master-template", help="tulis master kosong untuk membuat formulir "
                                                "banyak OPD sekaligus",

@@ -97,8 +97,8 @@ class OpdFigures(OpdSummary):
 
 
 def opd_figures(plan: OpdPlan, ledger, scale=DEFAULT_SCALE) -> OpdFigures:
-    if plan.model_sha is None:
-        return OpdFigures(plan=plan, form=None)
+    if plan.model_sha is None:  # sent nothing: the pagu as issued, when the register knows it
+        return OpdFigures(plan=plan, form=None, pagu=plan.issued_pagu or 0)
     form = Form.from_dict(json.loads(ledger.model(plan.model_sha)))
     figs = OpdFigures(plan=plan, form=form, pagu=form.total_pagu, pagu_murni=form.total_murni)
     cache: dict[str, dict[int, QuarterEntries]] = {}

@@ -9,6 +9,13 @@
 - ``quarter_sources``: per run, OPD and triwulan, the file (content) and the form version its
   figures came from, and the budget that quarter was reported against (murni, perubahan,
   pergeseran): which version each quarter came from after an APBD Perubahan.
+- ``withdrawals``: submissions withdrawn explicitly (``xlkinerja tarik``): who, when, why. A
+  withdrawn content is not counted again, from the inputs or from the archive.
+- ``exports``: every export file a run wrote and its SHA-256, so that the recap's button never
+  writes over a file xlkinerja did not write.
+
+Order of arrival is the ledger's: ``contents.first_seen`` (the run that first saw a content) and
+``first_mtime`` (the file's time on disk then), never the workbook's own "last saved".
 
 A run writes in one transaction: an interrupted run leaves the previous ledger as it was.
 Accepted versions are archived by content under ``<ledger>.arsip/ab/abcdef....xlsx``.
@@ -42,7 +49,10 @@ CREATE TABLE IF NOT EXISTS contents (
     findings BLOB NOT NULL,
     entries BLOB,
     archive TEXT,
-    first_seen TEXT NOT NULL
+    first_seen TEXT NOT NULL,
+    first_mtime REAL,
+    signature TEXT,
+    register_id TEXT
 );
 CREATE TABLE IF NOT EXISTS models (model_sha TEXT PRIMARY KEY, model BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
@@ -56,6 +66,14 @@ CREATE TABLE IF NOT EXISTS sightings (
     path TEXT NOT NULL, name TEXT NOT NULL, sha256 TEXT NOT NULL,
     size INTEGER NOT NULL, mtime REAL NOT NULL,
     status TEXT NOT NULL, superseded_by TEXT, note TEXT
+);
+CREATE TABLE IF NOT EXISTS withdrawals (
+    sha256 TEXT PRIMARY KEY,
+    withdrawn_at TEXT NOT NULL, withdrawn_by TEXT NOT NULL, reason TEXT NOT NULL,
+    name TEXT
+);
+CREATE TABLE IF NOT EXISTS exports (
+    path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, run_id INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sightings_run ON sightings(run_id);
 CREATE TABLE IF NOT EXISTS quarter_sources (
@@ -126,6 +144,10 @@ class Ledger:
             self.db.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
         elif row[0] != SCHEMA_VERSION:
             raise LedgerError(f"{self.path}: ledger versi {row[0]} tidak dikenal oleh xlkinerja ini.")
+        columns = {r[1] for r in self.db.execute("PRAGMA table_info(contents)")}
+        for name, kind in (("first_mtime", "REAL"), ("signature", "TEXT"), ("register_id", "TEXT")):
+            if name not in columns:  # a ledger made before the register: same schema, more columns
+                self.db.execute(f"ALTER TABLE contents ADD COLUMN {name} {kind}")
         self.run_id: int | None = None
 
     # -- a run: one transaction --------------------------------------------------------------
@@ -170,21 +192,25 @@ class Ledger:
         self.db.execute(
             """INSERT OR REPLACE INTO contents(sha256, fingerprint, size, readable, opd_code, opd_name,
                year, quarter, filled, model_sha, generated_at, saved_at, n_error, n_warning, n_info,
-               findings, entries, archive, first_seen)
+               findings, entries, archive, first_seen, first_mtime, signature, register_id)
                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,
                        (SELECT archive FROM contents WHERE sha256=?),
-                       COALESCE((SELECT first_seen FROM contents WHERE sha256=?), ?))""",
+                       COALESCE((SELECT first_seen FROM contents WHERE sha256=?), ?),
+                       COALESCE((SELECT first_mtime FROM contents WHERE sha256=?), ?), ?, ?)""",
             (result.sha256, fingerprint, result.size, int(result.readable), result.opd_code,
              result.opd_name, result.year, result.quarter, json.dumps(result.filled),
              result.model_sha, result.generated_at, result.saved_at, result.n_error,
              result.n_warning, result.n_info, pack(result.findings), entries,
-             result.sha256, result.sha256, seen))
+             result.sha256, result.sha256, seen, result.sha256, result.mtime, result.signature,
+             result.register_id))
+        result.arrived, result.arrived_mtime = self.arrival(result.sha256)
 
     def load(self, sha: str, path: str, name: str, mtime: float) -> FileResult:
         """The stored result of a content, as a FileResult for this path."""
         row = self.db.execute(
             """SELECT size, readable, opd_code, opd_name, year, quarter, filled, model_sha,
-               generated_at, saved_at, n_error, n_warning, n_info, findings
+               generated_at, saved_at, n_error, n_warning, n_info, findings, first_seen,
+               first_mtime, signature, register_id
                FROM contents WHERE sha256=?""", (sha,)).fetchone()
         findings = unpack(row[13])
         for f in findings:  # the findings belong to this file name now
@@ -193,7 +219,14 @@ class Ledger:
                           saved_at=row[9], readable=bool(row[1]), opd_code=row[2], opd_name=row[3],
                           year=row[4], quarter=row[5], filled=json.loads(row[6] or "[]"),
                           model_sha=row[7], generated_at=row[8], n_error=row[10], n_warning=row[11],
-                          n_info=row[12], findings=findings)
+                          n_info=row[12], findings=findings, arrived=row[14],
+                          arrived_mtime=row[15] if row[15] is not None else mtime,
+                          signature=row[16], register_id=row[17])
+
+    def arrival(self, sha: str) -> tuple[str | None, float | None]:
+        row = self.db.execute("SELECT first_seen, first_mtime FROM contents WHERE sha256=?",
+                              (sha,)).fetchone()
+        return (row[0], row[1]) if row else (None, None)
 
     def entries(self, sha: str) -> dict | None:
         row = self.db.execute("SELECT entries FROM contents WHERE sha256=?", (sha,)).fetchone()
@@ -215,6 +248,71 @@ class Ledger:
         rel = str(target.relative_to(self.path.parent))
         self.db.execute("UPDATE contents SET archive=? WHERE sha256=?", (rel, sha))
         return rel
+
+    def archived_copy(self, sha: str) -> Path | None:
+        """The archived copy of a content, when the ledger has one and it is still that content
+        (its SHA-256 checked); None otherwise."""
+        from xlkinerja.consolidation.records import sha256_file
+
+        row = self.db.execute("SELECT archive FROM contents WHERE sha256=?", (sha,)).fetchone()
+        if not row or not row[0]:
+            return None
+        path = self.path.parent / row[0]
+        try:
+            return path if path.is_file() and sha256_file(path) == sha else None
+        except OSError:
+            return None
+
+    def last_accepted(self) -> list[tuple[str, str]]:
+        """(sha256, name) of every submission the last finished run counted (``diterima``)."""
+        return list(self.db.execute(
+            """SELECT DISTINCT sha256, name FROM sightings WHERE status='diterima' AND run_id =
+               (SELECT MAX(id) FROM runs WHERE finished IS NOT NULL) ORDER BY name"""))
+
+    # -- withdrawals --------------------------------------------------------------------------
+    def withdraw(self, sha: str, when: str, by: str, reason: str, name: str | None) -> None:
+        """Record, in its own transaction, that a submission is withdrawn."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("INSERT OR REPLACE INTO withdrawals(sha256, withdrawn_at, withdrawn_by, "
+                            "reason, name) VALUES (?,?,?,?,?)", (sha, when, by, reason, name))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+    def withdrawals(self) -> dict[str, tuple[str, str, str, str | None]]:
+        """sha256 -> (when, by whom, why, file name) of every withdrawn submission."""
+        return {r[0]: tuple(r[1:]) for r in self.db.execute(
+            "SELECT sha256, withdrawn_at, withdrawn_by, reason, name FROM withdrawals")}
+
+    def find_contents(self, text: str) -> list[tuple[str, str | None, str | None, int | None, str]]:
+        """Contents whose SHA-256 starts with ``text`` or that were seen under the file name
+        ``text``: (sha256, opd_code, opd_name, quarter, name)."""
+        return list(self.db.execute(
+            """SELECT DISTINCT c.sha256, c.opd_code, c.opd_name, c.quarter, s.name
+               FROM contents c JOIN sightings s ON s.sha256 = c.sha256
+               WHERE c.sha256 LIKE ? OR s.name = ? GROUP BY c.sha256 ORDER BY c.first_seen""",
+            (text.lower() + "%", text)))
+
+    # -- exports --------------------------------------------------------------------------------
+    def export_written(self, path: Path, sha: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO exports(path, sha256, run_id) VALUES (?,?,?)",
+                        (str(Path(path).resolve()), sha, self.run_id))
+
+    def export_sha(self, path: Path) -> str | None:
+        row = self.db.execute("SELECT sha256 FROM exports WHERE path=?",
+                              (str(Path(path).resolve()),)).fetchone()
+        return row[0] if row else None
+
+    # -- the register this ledger was consolidated with --------------------------------------------
+    def remembered_register(self) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key='register'").fetchone()
+        return row[0] if row else None
+
+    def remember_register(self, path: Path) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('register', ?)",
+                        (str(Path(path).resolve()),))
 
     # -- sightings -----------------------------------------------------------------------------
     def sight(self, result: FileResult, status: str, superseded_by: str | None = None,

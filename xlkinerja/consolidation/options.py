@@ -29,6 +29,10 @@ class ConsolidateOptions:
     #: Konsolidasi button writes into the workbook open in Excel): never read as an input, and
     #: recorded in the ledger as the run's output
     target: Path | None = None
+    #: the register of issued forms; None: the one this ledger used before, else one found
+    #: beside the ledger, the recap or the inputs (see xlkinerja.register.find_register)
+    register: Path | None = None
+    use_register: bool = True  # False: identities are not checked (and the recap says so)
 
     @property
     def ledger_path(self) -> Path:
@@ -36,4 +40,6 @@ class ConsolidateOptions:
 
     @property
     def fingerprint(self) -> str:
-        return f"xlkinerja {__version__}; rumus={int(self.check_formulas)}; ambang={self.low_capaian:g}"
+        # isi=2: the signature and the formulas of input cells are kept since the register
+        return (f"xlkinerja {__version__}; rumus={int(self.check_formulas)}; "
+                f"ambang={self.low_capaian:g}; isi=2")

@@ -3,14 +3,21 @@
 Pure decisions over :class:`~.records.FileResult` summaries (no workbook is opened here):
 
 - the same content twice (two copies of one attachment) is one submission (``duplikat``);
-- unreadable files, files for another year and unfilled forms are ``ditolak``;
+- unreadable files, files for another year, unfilled forms, and files that cannot be vouched
+  for (not issued, signature not valid, hidden form, locked values or formulas changed; see
+  :mod:`xlkinerja.findings.acceptance`) or that were withdrawn are ``ditolak``; the OPD's status
+  then says the file must be sent again and why (``kirim ulang``);
 - per OPD, files carrying different versions of the form (another pagu or target) are a
-  *conflict*: the newest version (by generation time, then save time) is used, the others are
-  ``konflik`` and reported, never merged;
-- per OPD and triwulan (the latest triwulan a file fills), the latest saved file is ``diterima``
-  and the others ``digantikan``;
-- each quarter's figures come from the most recently saved accepted file that fills that quarter
-  (a TW II file carries TW I too, with corrections);
+  *conflict*: the version the register says is current is used (without a register: the newest
+  by lineage, generation time, then arrival), the others are ``konflik`` and reported, never
+  merged;
+- per OPD and triwulan (the latest triwulan a file fills), the file that arrived last is
+  ``diterima`` and the others ``digantikan``; arrival is the ledger's (first seen, then the
+  file's time on disk then), never the workbook's own "last saved";
+- each quarter's figures come from the accepted file that arrived last among those that fill
+  that quarter (a TW II file carries TW I too, with corrections);
+- with a register, every OPD with an issued form for the year is in the plan, with its issued
+  pagu, whether it sent anything or not;
 - a revised form (APBD Perubahan, pergeseran) names the version it revises (its lineage): files
   of the versions it revises are not a conflict. Each quarter comes from the newest version that
   carries it; a file of an older version still counts for the quarters before the revision that
@@ -23,14 +30,44 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from xlkinerja.findings.acceptance import rejection_text
 from xlkinerja.form.model import QUARTERS, ROMAN
 from xlkinerja.consolidation.records import FileResult
 
 ACCEPTED, SUPERSEDED, REJECTED, DUPLICATE, CONFLICT = (
     "diterima", "digantikan", "ditolak", "duplikat", "konflik")
 
-STATUS_COMPLETE, STATUS_MISSING, STATUS_ERRORS, STATUS_CONFLICT = (
-    "lengkap", "belum mengirim", "ada kesalahan", "konflik")
+STATUS_COMPLETE, STATUS_MISSING, STATUS_ERRORS, STATUS_CONFLICT, STATUS_RESEND = (
+    "lengkap", "belum mengirim", "ada kesalahan", "konflik", "kirim ulang")
+
+
+class MixedYears(Exception):
+    """Files of several years and nothing that says which to consolidate; the message lists
+    the years and how many files each (Bahasa Indonesia)."""
+
+    def __init__(self, counts: dict[int, int]):
+        self.counts = dict(sorted(counts.items()))
+        listing = ", ".join(f"{y}: {n} berkas" for y, n in self.counts.items())
+        super().__init__(f"berkas kiriman berisi formulir beberapa tahun ({listing}). Sebutkan "
+                         f"tahunnya dengan --tahun, mis. --tahun {max(self.counts)}; berkas tahun "
+                         "lain akan ditolak.")
+
+
+def choose_year(results: list[FileResult], register_years: dict[int, int] | None = None) -> int | None:
+    """The year to consolidate when none is given: the only year of the readable files; or,
+    when they are of several years, the only one of those the register issued forms for;
+    otherwise :class:`MixedYears`. Never a silent majority."""
+    years = Counter(r.year for r in results if r.readable and r.year is not None)
+    if len(years) <= 1:
+        if years:
+            return next(iter(years))
+        if register_years and len(register_years) == 1:
+            return next(iter(register_years))
+        return None
+    issued = [y for y in years if register_years and y in register_years]
+    if len(issued) == 1:
+        return issued[0]
+    raise MixedYears(dict(years))
 
 
 @dataclass(frozen=True)
@@ -68,6 +105,12 @@ class OpdPlan:
     versions: dict[int, str] = field(default_factory=dict)
     #: files of an older version whose quarters after the revision were not counted: (file, TW)
     stale_quarters: list[tuple[FileResult, list[int]]] = field(default_factory=list)
+    #: the form version the register issued to this OPD for the year (None: no register)
+    issued: object = None
+    #: pagu as issued (the register), used when the OPD sent nothing
+    issued_pagu: float | None = None
+    #: rejected files of this OPD not followed by an accepted one: (file, why)
+    resend: list[tuple[FileResult, str]] = field(default_factory=list)
 
     @property
     def latest_quarter(self) -> int | None:
@@ -116,7 +159,10 @@ def _chain(sha: str, lineage: dict[str, VersionInfo]) -> list[str]:
 
 def make_plan(results: list[FileResult], year: int | None = None, quarter: int | None = None,
               expected_opds: dict[str, str] | None = None,
-              lineage: dict[str, VersionInfo] | None = None) -> Plan:
+              lineage: dict[str, VersionInfo] | None = None, issued: dict | None = None,
+              register_years: dict[int, int] | None = None) -> Plan:
+    """``issued``: the register's current version of every OPD for the year (code ->
+    :class:`~xlkinerja.register.IssuedVersion`), None without a register."""
     lineage = lineage or {}
     decisions: list[Decision] = []
     by_sha: dict[str, FileResult] = {}
@@ -129,17 +175,20 @@ def make_plan(results: list[FileResult], year: int | None = None, quarter: int |
         by_sha[r.sha256] = r
         unique.append(r)
 
-    readable = [r for r in unique if r.readable]
     if year is None:
-        years = Counter(r.year for r in readable if r.year is not None)
-        year = years.most_common(1)[0][0] if years else None
+        year = choose_year(unique, register_years)
 
     candidates: list[FileResult] = []
+    refused: list[FileResult] = []  # readable files of the year that cannot be counted
     for r in unique:
+        why = r.rejected or rejection_text(f["code"] for f in r.findings)
         if not r.readable:
             decisions.append(Decision(r, REJECTED, note="berkas tidak dapat dibaca sebagai formulir"))
         elif r.year != year:
             decisions.append(Decision(r, REJECTED, note=f"formulir tahun {r.year}, rekap tahun {year}"))
+        elif why:
+            decisions.append(Decision(r, REJECTED, note=why))
+            refused.append(r)
         elif r.quarter is None:
             decisions.append(Decision(r, REJECTED, note="formulir belum diisi"))
         else:
@@ -156,10 +205,17 @@ def make_plan(results: list[FileResult], year: int | None = None, quarter: int |
         # a version another one present revises is older than it, whatever the dates say
         revised = {old for m in versions for old in _chain(m, lineage)[1:]}
         heads = [m for m in versions if m not in revised] or list(versions)
-        chosen = max(heads, key=lambda m: (max(r.generated_at or "" for r in versions[m]),
-                                           max(r.when for r in versions[m])))
+        current = issued.get(code) if issued else None
+        if current is not None and current.model_sha in versions:
+            chosen = current.model_sha  # the register says which version is in force
+        elif issued is not None:  # authentic versions, none the current: the newest arrival
+            chosen = max(heads, key=lambda m: max(r.when for r in versions[m]))
+        else:
+            chosen = max(heads, key=lambda m: (max(r.generated_at or "" for r in versions[m]),
+                                               max(r.when for r in versions[m])))
         chain = _chain(chosen, lineage)  # chosen, the version it revises, ...
-        plan = OpdPlan(code=code, name=_newest(versions[chosen]).opd_name, model_sha=chosen)
+        plan = OpdPlan(code=code, name=_newest(versions[chosen]).opd_name, model_sha=chosen,
+                       issued=current, issued_pagu=current.total_pagu if current else None)
         for model_sha, group in versions.items():
             if model_sha == chosen or model_sha in chain:
                 continue
@@ -178,8 +234,8 @@ def make_plan(results: list[FileResult], year: int | None = None, quarter: int |
             for r in group:
                 if r is not latest:
                     decisions.append(Decision(r, SUPERSEDED, latest))
-        # the most recently saved file that fills a quarter carries its latest figures (a TW II
-        # file corrects TW I; a correction of TW II sent after TW IV corrects TW II)
+        # the file that arrived last among those filling a quarter carries its latest figures (a
+        # TW II file corrects TW I; a correction of TW II sent after TW IV corrects TW II)
         ordered = sorted(plan.accepted.values(), key=lambda r: (r.when, r.quarter), reverse=True)
         for q in QUARTERS:
             source = next((r for r in ordered if q in r.filled), None)
@@ -189,13 +245,29 @@ def make_plan(results: list[FileResult], year: int | None = None, quarter: int |
             _older_versions(plan, chain, versions, lineage, decisions)
         opds[code] = plan
 
+    for code, version in (issued or {}).items():
+        if code not in opds:
+            opds[code] = OpdPlan(code=code, name=version.opd_name, issued=version,
+                                 issued_pagu=version.total_pagu)
     for code, name in (expected_opds or {}).items():
         opds.setdefault(code, OpdPlan(code=code, name=name))
+    for r in refused:  # a rejected file stands until a file that arrived later replaces it
+        if r.opd_code is None:
+            continue
+        plan = opds.setdefault(r.opd_code, OpdPlan(code=r.opd_code, name=r.opd_name or ""))
+        later = [a for a in plan.accepted.values()
+                 if a.when > r.when and (a.quarter or 0) >= (r.quarter or 0)]
+        if not later:
+            plan.resend.append((r, r.rejected or rejection_text(f["code"] for f in r.findings)))
 
     if quarter is None:
         quarters = [p.latest_quarter for p in opds.values() if p.latest_quarter]
         quarter = max(quarters) if quarters else None
     for plan in opds.values():
+        if plan.resend:
+            plan.status = STATUS_RESEND
+            plan.note = "; ".join(f"{r.name} ditolak ({why})" for r, why in plan.resend)
+            continue
         if plan.conflicts:
             plan.status = STATUS_CONFLICT
             plan.note = f"{len(plan.conflicts)} berkas versi formulir lain"

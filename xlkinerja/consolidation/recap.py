@@ -28,6 +28,7 @@ from xlkinerja.workbook.xlsxkit import HEADER_FILL, PAPER_FOLIO, PROGRAM_FILL, F
 from xlkinerja.consolidation.figures import OpdSummary, predikat
 from xlkinerja.workbook.calc import running_label
 from xlkinerja.consolidation.plan import (ACCEPTED, CONFLICT, DUPLICATE, REJECTED, STATUS_COMPLETE, STATUS_CONFLICT,
+                                          STATUS_RESEND,
                    STATUS_ERRORS, STATUS_MISSING, SUPERSEDED, Plan)
 from xlkinerja.consolidation.recap_layout import (INDIKATOR, LONG_TABLES, OPD_CHART_SERIES, RINCIAN,
                                                   SHEET_GRAFIK, SHEET_INDIKATOR, SHEET_RINCIAN,
@@ -64,7 +65,8 @@ class ConsolidationFinding:
 
 
 STATUS_COLORS = {STATUS_COMPLETE: ("#C6EFCE", "#006100"), STATUS_MISSING: ("#EDEDED", "#3A3A3A"),
-                 STATUS_ERRORS: ("#FFC7CE", "#9C0006"), STATUS_CONFLICT: ("#FFEB9C", "#9C5700")}
+                 STATUS_ERRORS: ("#FFC7CE", "#9C0006"), STATUS_CONFLICT: ("#FFEB9C", "#9C5700"),
+                 STATUS_RESEND: ("#FF9999", "#7A0000")}
 
 
 class RecapWriter:
@@ -152,7 +154,10 @@ class RecapWriter:
                       f"dibuat {self.generated_at.strftime('%d-%m-%Y %H:%M')}. Angka dihitung ulang "
                       "dari sel isian; rumus total tidak dapat diubah. % realisasi terhadap pagu "
                       "perubahan (pagu yang berlaku di akhir tahun; sama dengan pagu murni bila "
-                      "tidak ada perubahan anggaran).")
+                      "tidak ada perubahan anggaran). "
+                      + ("Identitas dan tanda tangan formulir diperiksa dengan register."
+                         if self.register else "IDENTITAS FORMULIR TIDAK DAPAT DIPASTIKAN (tanpa "
+                         "register formulir)."))
         head = f(bold=True, align="center", valign="vcenter", text_wrap=True, border=1,
                  bg_color=HEADER_FILL)
         for c, text in enumerate(L.headers):
@@ -224,17 +229,47 @@ class RecapWriter:
         self._formula(ws, t, L.CAPAIAN, calc.average_formula(column(L.CAPAIAN)),
                       f(num_format="0%", border=1, align="center", **bold),
                       calc.blank_average(x.average_capaian for x in self.figures))
-        for c in (L.PREDIKAT, L.STATUS, L.CATATAN):
+        for c in (L.PREDIKAT, L.STATUS):
             ws.write_blank(t, c, None, f(border=1, **bold))
+        small_t = f(border=1, text_wrap=True, font_size=8, **bold)
+        ws.write_string(t, L.CATATAN, "Pagu: semua perangkat daerah"
+                        + (" yang diterbitkan formulirnya (register)" if self.register else "")
+                        + "; % = realisasi yang dilaporkan / pagu seluruh kota.", small_t)
+        # the same realisasi over the pagu of the OPD that reported it
+        s_row = L.senders_row(n)
+        ws.merge_range(s_row, label_first, s_row, label_last, "JUMLAH OPD YANG MELAPOR",
+                       f(border=1, **bold))
+        reported = [x.year_total for x in self.figures]
+        senders_pagu = calc.sum_where_reported([x.pagu for x in self.figures], reported)
+        self._formula(ws, s_row, L.PAGU, calc.sum_where_reported_formula(
+            column(L.PAGU)[0], column(L.TOTAL)[0]), money_t, senders_pagu)
+        self._formula(ws, s_row, L.PAGU_MURNI, calc.sum_where_reported_formula(
+            column(L.PAGU_MURNI)[0], column(L.TOTAL)[0]), money_t,
+            calc.sum_where_reported([_murni(x) for x in self.figures], reported))
+        for c in (*L.TW, L.TOTAL):
+            self._formula(ws, s_row, c, a1(t, c), money_t,
+                          self._cached_total(c))
+        self._formula(ws, s_row, L.PERSEN, calc.percent_formula(a1(s_row, L.TOTAL), a1(s_row, L.PAGU)),
+                      f(num_format="0.00%", border=1, **bold),
+                      calc.budget_percent(calc.blank_sum(reported), senders_pagu))
+        for c in (L.N_IND, L.N_UKUR, L.CAPAIAN, L.PREDIKAT, L.STATUS, L.GALAT, L.PERINGATAN):
+            ws.write_blank(s_row, c, None, f(border=1, **bold))
+        n_senders = sum(1 for v in reported if v is not None)
+        ws.write_string(s_row, L.CATATAN, f"{n_senders} dari {n} perangkat daerah melaporkan "
+                        "realisasi; pagu dan % hanya mereka.", small_t)
         for status, (bg, fg) in STATUS_COLORS.items():
             ws.conditional_format(L.first_row, L.STATUS, last, L.STATUS, {
                 "type": "cell", "criteria": "==", "value": f'"{status}"',
                 "format": self.wb.add_format({"bg_color": bg, "font_color": fg})})
         ws.freeze_panes(*L.freeze())
         ws.repeat_rows(L.header_row)
-        ws.print_area(L.title_row, L.NO, t, L.LAST)
+        ws.print_area(L.title_row, L.NO, s_row, L.LAST)
         self.total_row = t
         return ws
+
+    def _cached_total(self, c: int):
+        """The city total row's value of a realisasi column (what its formula computes)."""
+        return calc.blank_sum(self._cached_column(c, figs) for figs in self.figures)
 
     def _cached_column(self, c: int, figs: OpdSummary):
         L = RecapLayout
@@ -257,13 +292,15 @@ class RecapWriter:
         return None
 
     scale = None  # set by the caller (predikat scale)
+    register = None  # set by the caller: the register identities were checked against
 
     # -- Status Pengiriman -------------------------------------------------------------------
     def _status(self):
         S, f, plan = StatusLayout, self.f, self.plan
         ws = self._sheet(SHEET_STATUS, S.widths())
         self._heading(ws, S.last_col(), "Kiriman setiap perangkat daerah per triwulan: diterima, "
-                                        "belum, atau ditolak; berkas yang dipakai dan waktu simpannya.")
+                                        "belum, atau ditolak; berkas yang dipakai dan kapan diterima (pertama kali "
+                                        "tercatat di ledger; waktu simpan di workbook tidak dipakai).")
         head = f(bold=True, align="center", valign="vcenter", text_wrap=True, border=1, bg_color=HEADER_FILL)
         for c, text in enumerate(S.lead_headers):
             ws.merge_range(S.header_top, c, S.header_bottom, c, text, head)
@@ -291,11 +328,11 @@ class RecapWriter:
                 own, source = p.accepted.get(q), p.sources.get(q)
                 rejected = conflicts.get(p.code, {}).get(q)
                 if own is not None:
-                    status, name, when = "diterima", own.name, own.saved_at
+                    status, name, when = "diterima", _shown_name(own), own.arrived
                 elif source is not None:
-                    status, name, when = "diterima", f"{source.name} (dalam kiriman TW {ROMAN[source.quarter]})", source.saved_at
+                    status, name, when = "diterima", f"{_shown_name(source)} (dalam kiriman TW {ROMAN[source.quarter]})", source.arrived
                 elif rejected is not None:
-                    status, name, when = "ditolak", f"{rejected.result.name} ({rejected.note})", rejected.result.saved_at
+                    status, name, when = "ditolak", f"{rejected.result.name} ({rejected.note})", rejected.result.arrived
                 else:
                     status, name, when = "belum", "", None
                 bg, fg = colors[status]
@@ -317,11 +354,11 @@ class RecapWriter:
             res = d.result
             ws.write_number(r, S.F_NO, i, f(border=1, align="center"))
             ws.write_string(r, S.F_KODE, res.opd_code or "", small)
-            ws.write_string(r, S.F_BERKAS, res.name, small)
+            ws.write_string(r, S.F_BERKAS, _shown_name(res), small)
             ws.write_string(r, S.F_TW, f"TW {ROMAN[res.quarter]}" if res.quarter else "", small)
             ws.write_string(r, S.F_STATUS, d.status, small)
             ws.write_string(r, S.F_SUPERSEDED, d.superseded_by.name if d.superseded_by else "", small)
-            ws.write_string(r, S.F_SAVED, _local_time(res.saved_at), small)
+            ws.write_string(r, S.F_SAVED, _local_time(res.arrived), small)
             ws.write_string(r, S.F_COUNTS, f"{res.n_error}/{res.n_warning}", small)
             ws.write_string(r, S.F_NOTE, d.note or "", small)
             r += 1
@@ -641,6 +678,10 @@ def sheets_in_exports_only(n_budget_rows: int, n_indicator_rows: int, n_findings
             if not fits_in_sheet(n, len(table.columns))]
 
 
+def _shown_name(r) -> str:
+    return f"{r.name} (dari arsip ledger)" if r.from_archive else r.name
+
+
 def _local_time(iso: str | None) -> str:
     if not iso:
         return ""
@@ -657,9 +698,10 @@ def write_recap(path: Path, plan: Plan, figures: list[OpdSummary], findings: lis
                 budget_rows: Iterable[tuple], n_budget_rows: int, indicator_rows: list[tuple],
                 inputs: list[str], ledger_path: Path, options,
                 uncounted: list[tuple] | None = None,
-                pembanding: Pembanding | None = None) -> Path:
+                pembanding: Pembanding | None = None, register: Path | None = None) -> Path:
     """Write the recap of a run with ``options`` (a ConsolidateOptions) to ``path``; an
-    ``.xlsm`` output gets the macros and the Konsolidasi button."""
+    ``.xlsm`` output gets the macros and the Konsolidasi button. ``register``: the register
+    identities were checked against (None: the recap says they could not be confirmed)."""
     project = None
     if Path(options.output).suffix.lower() == ".xlsm":
         from xlkinerja.workbook.vba import vba_project
@@ -668,6 +710,7 @@ def write_recap(path: Path, plan: Plan, figures: list[OpdSummary], findings: lis
     meta = RecapMeta.of_run(options, plan, inputs, ledger_path)
     writer = RecapWriter(plan, figures, findings, meta, vba_project=project, uncounted=uncounted)
     writer.scale = options.scale
+    writer.register = register
     return writer.write(path, budget_rows, n_budget_rows, indicator_rows, pembanding)
 
 

@@ -123,6 +123,12 @@ class RecapLayout:
         return cls.first_row + max(n_opd, 1)
 
     @classmethod
+    def senders_row(cls, n_opd: int) -> int:
+        """Below the city's total (pagu of every form issued): the pagu, realisasi and % of the
+        OPD that reported a realisasi only."""
+        return cls.total_row(n_opd) + 1
+
+    @classmethod
     def last_opd_row(cls, n_opd: int) -> int:
         """The row of the last OPD (the first row when there is none: a column range stays valid)."""
         return cls.total_row(n_opd) - 1
@@ -176,18 +182,18 @@ class StatusLayout:
     rows), then, below a gap, every file read, a row each."""
 
     header_top = 3  # NO./KODE/NAMA merged over both header rows; TRIWULAN x over its block
-    header_bottom = 4  # STATUS / BERKAS / WAKTU SIMPAN of each block
+    header_bottom = 4  # STATUS / BERKAS / DITERIMA of each block
     first_row = 5
     NO, KODE, NAMA = 0, 1, 2
     lead_headers = ("NO.", "KODE OPD", "PERANGKAT DAERAH")
     lead_widths = (5, 10, 32)
-    block_headers = ("STATUS", "BERKAS", "WAKTU SIMPAN")
+    block_headers = ("STATUS", "BERKAS", "DITERIMA")
     block_widths = (12, 28, 16)
     BLOCK_STATUS, BLOCK_FILE, BLOCK_TIME = 0, 1, 2  # offsets inside a triwulan's block
     gap = 2  # empty rows between the OPD table and the file list
 
     files_headers = ("NO.", "KODE OPD", "BERKAS", "TW", "STATUS", "DIGANTIKAN OLEH",
-                     "WAKTU SIMPAN", "GALAT/PERINGATAN", "CATATAN")
+                     "DITERIMA", "GALAT/PERINGATAN", "CATATAN")
     F_NO, F_KODE, F_BERKAS, F_TW, F_STATUS, F_SUPERSEDED, F_SAVED, F_COUNTS, F_NOTE = range(9)
 
     @classmethod

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
-import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from xlkinerja.consolidation.blobs import pack, pack_model
 from xlkinerja.findings import Finding, Severity
-from xlkinerja.form.model import NOT_AVAILABLE, QUARTERS, BudgetEntry, IndicatorEntry, QuarterEntries
+from xlkinerja.form.model import (NOT_AVAILABLE, QUARTERS, BudgetEntry, IndicatorEntry, QuarterEntries,
+                                  form_json)
+from xlkinerja.reading.package import saved_at
 from xlkinerja.validation.rules import ValidationOptions, validate_file
-from xlkinerja.workbook.writer import model_json
 
 
 def sha256_file(path: Path) -> str:
@@ -28,29 +27,6 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: fh.read(1024 * 1024), b""):
             h.update(block)
     return h.hexdigest()
-
-
-_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
-
-
-def saved_at(path: Path) -> str | None:
-    """When the workbook was last saved, from its document properties (ISO 8601, UTC)."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            data = z.read("docProps/core.xml")[:20000]
-    except Exception:  # noqa: BLE001 - no properties, no time: the file time decides
-        return None
-    m = _MODIFIED.search(data)
-    if not m:
-        return None
-    text = m.group(1).decode("ascii", "ignore").strip()
-    try:
-        when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return when.astimezone(dt.timezone.utc).isoformat()
 
 
 # -- compact entries ------------------------------------------------------------------------------
@@ -107,11 +83,24 @@ class FileResult:
     entries_blob: bytes | None = None
     model_blob: bytes | None = None
     transient: bool = False  # xlkinerja failed on it: not stored in the ledger, read again next run
+    #: the signature and register id the workbook carries (see xlkinerja.register)
+    signature: str | None = None
+    register_id: str | None = None
+    #: when the ledger first saw this content, and the file's time on disk then (set by the run)
+    arrived: str | None = None
+    arrived_mtime: float | None = None
+    #: counted from the ledger's archived copy: the file is no longer in the inputs
+    from_archive: bool = False
+    #: why the run does not count this file although it is readable (withdrawn, not authentic)
+    rejected: str | None = None
 
     @property
     def when(self) -> tuple:
-        """Ordering of versions: the time saved, then the file time."""
-        return (self.saved_at or "", self.mtime)
+        """Ordering of versions: arrival, which the sender does not control (the first time the
+        ledger saw the content, then the file's time on disk at that moment), never the
+        workbook's own "last saved"."""
+        return (_instant(self.arrived), self.arrived_mtime if self.arrived_mtime is not None
+                else self.mtime)
 
     def summary(self) -> dict:
         d = asdict(self)
@@ -127,6 +116,18 @@ class FileResult:
         if self.model is not None:
             self.model_blob, self.model = pack_model(self.model), None
         return self
+
+
+def _instant(iso: str | None) -> float:
+    if not iso:
+        return float("inf")  # not yet arrived: after everything known
+    try:
+        when = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return float("inf")
+    if when.tzinfo is None:
+        when = when.astimezone()
+    return when.timestamp()
 
 
 def read_file(path: str | Path, options: ValidationOptions, sha: str | None = None) -> FileResult:
@@ -145,13 +146,14 @@ def read_file(path: str | Path, options: ValidationOptions, sha: str | None = No
     sub = report.submission
     if sub is not None:
         form = sub.form
-        text = model_json(form)
+        text = form_json(form)
         result.opd_code, result.opd_name, result.year = form.opd_code, form.opd_name, form.year
         result.filled = sub.filled_quarters
         result.quarter = sub.latest_quarter
         result.model = text
         result.model_sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
         result.generated_at = sub.generated_at
+        result.signature, result.register_id = sub.signature, sub.register_id
         result.entries = entries_to_compact(sub.entries())
     return result
 

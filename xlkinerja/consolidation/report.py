@@ -24,9 +24,41 @@ def summary_lines(s) -> list[str]:
         f"{s.findings.get('info', 0)} info (sheet Temuan Validasi).",
         *([f"{s.n_uncounted} isian tidak dihitung (teks di sel angka, angka negatif, persen "
            "dengan skala salah): lihat sheet Tidak Dihitung."] if getattr(s, "n_uncounted", 0) else []),
+        *trust_lines(s),
         f"Ledger: {s.ledger}",
         *_exports_only_lines(s),
     ]
+
+
+def identity_text(register) -> str:
+    """What the recap and the summary say about identities (``register``: its path or None)."""
+    if register:
+        return f"Identitas dan tanda tangan formulir diperiksa dengan register {register}."
+    return ("Identitas formulir tidak dapat dipastikan: tanpa register formulir, formulir yang "
+            "dibuat ulang atau diubah di tempat lain tidak dapat dibedakan dari yang diterbitkan.")
+
+
+def trust_lines(s) -> list[str]:
+    """What the run could vouch for and what it left out."""
+    lines = [identity_text(s.register)]
+    if getattr(s, "register_note", None):
+        lines.append(f"Catatan: {s.register_note}.")
+    if s.n_not_authentic:
+        lines.append(f"{s.n_not_authentic} berkas ditolak (bukan formulir yang diterbitkan, tanda "
+                     "tangan tidak sah, atau pagu/rumus/identitas diubah) dan tidak dihitung; OPD-nya "
+                     "harus mengirim ulang.")
+    if s.n_withdrawn:
+        lines.append(f"{s.n_withdrawn} berkas sudah ditarik (xlkinerja tarik) dan tidak dihitung.")
+    if s.n_archive:
+        lines.append(f"{s.n_archive} kiriman dihitung dari arsip ledger (berkasnya tidak ada lagi di "
+                     "folder kiriman).")
+    if s.archive_missing:
+        lines.append(f"{len(s.archive_missing)} kiriman yang diterima sebelumnya tidak dapat dihitung: "
+                     "berkas dan salinan arsipnya hilang (" + ", ".join(s.archive_missing) + ").")
+    if s.n_missing_opd:
+        lines.append(f"{s.n_missing_opd} perangkat daerah belum mengirim; pagunya dari register "
+                     "tetap dijumlahkan dalam pagu kota.")
+    return lines
 
 
 def _exports_only_lines(s) -> list[str]:

@@ -30,7 +30,8 @@ from xlkinerja.consolidation.figures import (BUDGET_COLUMNS, DEFAULT_SCALE, INDI
 from xlkinerja.consolidation.ledger import Ledger
 from xlkinerja.consolidation.options import ConsolidateOptions
 from xlkinerja.consolidation.plan import (ACCEPTED, CONFLICT, DUPLICATE, REJECTED, SUPERSEDED, Plan,
-                                         VersionInfo, make_plan)
+                                          VersionInfo, choose_year, make_plan)
+from xlkinerja.findings.acceptance import rejecting_codes
 from xlkinerja.consolidation.recap import ConsolidationFinding, long_sheet_rows, sheets_in_exports_only, write_recap
 from xlkinerja.consolidation.recap_layout import SHEET_RINCIAN, SHEET_TEMUAN, TEMUAN
 from xlkinerja.consolidation.records import FileResult, entries_from_compact, read_file, sha256_file
@@ -54,6 +55,14 @@ class RunSummary:
     # long sheets too big for the recap: (sheet, rows, whether this run's exports hold its table)
     exports_only: list[tuple[str, int, bool]] = field(default_factory=list)
     n_uncounted: int = 0  # entries of the files used that no figure counts (sheet Tidak Dihitung)
+    #: the register identities were checked against; None: identities could not be confirmed
+    register: Path | None = None
+    register_note: str | None = None  # e.g. the register used before is gone
+    n_archive: int = 0  # submissions counted from the ledger's archive (file no longer in inputs)
+    archive_missing: list[str] = field(default_factory=list)  # accepted before, copy gone
+    n_withdrawn: int = 0
+    n_not_authentic: int = 0  # readable files of the year rejected as not vouched for
+    n_missing_opd: int = 0  # OPD with an issued form that sent nothing
 
 
 class Progress:
@@ -137,6 +146,7 @@ def consolidate(inputs: list[str | Path], options: ConsolidateOptions) -> RunSum
     cleanup: list = []
     try:
         recap = Path(options.target or output)
+        check_exports(options, ledger)
         files, _ = discover(inputs, exclude=[output, recap, ledger.path, ledger.archive_dir])
         now = dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
         ledger.begin_run(now, str(recap.resolve()), [str(Path(p).resolve()) for p in inputs])
@@ -172,15 +182,36 @@ def consolidate(inputs: list[str | Path], options: ConsolidateOptions) -> RunSum
         reading.close()
         summary.n_files = len(results)
 
+        register = _open_register(options, ledger, inputs, summary)
+        if register is not None:
+            cleanup.append(register.close)
+        results.extend(_from_archive(ledger, results, summary))
+        _mark_withdrawn(ledger, results, summary)
+        year = options.year
+        if year is None:
+            year = choose_year(results, register.years() if register else None)
+        issued = register.current_versions(year) if register is not None and year else None
+        for r in results:
+            _vouch(r, register, year, now)
         lineage = _lineage(results, ledger)
-        plan = make_plan(results, options.year, options.quarter, options.expected_opds, lineage)
+        plan = make_plan(results, year, options.quarter, options.expected_opds, lineage, issued)
         summary.year, summary.quarter = plan.year, plan.quarter
         findings = _plan_findings(plan, ledger)
         findings += _version_findings(plan, lineage, ledger)
+        for name in summary.archive_missing:
+            findings.append(ConsolidationFinding(
+                name, None, None, Severity.WARNING.value, "CONSOLIDATE_ARCHIVE_MISSING",
+                f"Kiriman {name} diterima pada rekap sebelumnya, tetapi berkasnya tidak ada lagi di "
+                "folder kiriman dan salinannya di arsip ledger hilang atau berubah. Kiriman ini tidak "
+                "dihitung; minta OPD mengirim ulang atau kembalikan berkasnya."))
+        summary.n_not_authentic = sum(1 for d in plan.decisions if d.status == REJECTED
+                                      and d.result.readable and d.result.year == plan.year
+                                      and rejecting_codes(f["code"] for f in d.result.findings))
+        summary.n_missing_opd = sum(1 for p in plan.opds.values() if p.issued and not p.accepted)
         for d in plan.decisions:
             ledger.sight(d.result, d.status, d.superseded_by.name if d.superseded_by else None, d.note)
             summary.statuses[d.status] = summary.statuses.get(d.status, 0) + 1
-            if d.status == ACCEPTED:
+            if d.status == ACCEPTED and not d.result.from_archive:
                 ledger.archive(Path(d.result.path), d.result.sha256)
 
         # one pass: figures per OPD, streamed into the exports, summaries kept; the budget rows are
@@ -237,13 +268,17 @@ def consolidate(inputs: list[str | Path], options: ConsolidateOptions) -> RunSum
         with atomic_path(output) as tmp:
             write_recap(tmp, plan, summaries, findings, long_rows or [], n_budget, indicator_lines,
                         [str(Path(p).resolve()) for p in inputs], ledger.path, options,
-                        uncounted=uncounted, pembanding=pembanding)
+                        uncounted=uncounted, pembanding=pembanding, register=summary.register)
             summary.n_uncounted = len(uncounted)
             summary.exports = exports.finish()
+            for path in summary.exports:  # what xlkinerja wrote: the button may write it again
+                ledger.export_written(path, sha256_file(path))
             summary.seconds = time.monotonic() - started
             ledger.commit_run(dt.datetime.now().astimezone().replace(microsecond=0).isoformat(),
                               summary.n_files, summary.n_read,
                               {"statuses": summary.statuses, "opd": summary.opd_statuses})
+        if register is not None:
+            register.close()
         return summary
     except BaseException:
         ledger.rollback()
@@ -309,6 +344,118 @@ def _version_findings(plan: Plan, lineage: dict[str, VersionInfo],
     return out
 
 
+def _open_register(options: ConsolidateOptions, ledger: Ledger, inputs, summary: RunSummary):
+    """The register identities are checked against (see ConsolidateOptions.register)."""
+    from xlkinerja.register import Register, find_register
+
+    if not options.use_register:
+        return None
+    path = options.register
+    if path is None:
+        before = ledger.remembered_register()
+        if before and Path(before).is_file():
+            path = Path(before)
+        else:
+            places = [ledger.path.parent, Path(options.output).parent,
+                      *([Path(options.target).parent] if options.target else []), *inputs]
+            path = find_register(places)
+            if before:
+                summary.register_note = (f"register yang dipakai sebelumnya ({before}) tidak "
+                                         "ditemukan lagi" + (f"; dipakai {path}" if path else ""))
+    if path is None:
+        return None
+    register = Register.open(path)
+    ledger.remember_register(register.path)
+    summary.register = register.path
+    return register
+
+
+def _from_archive(ledger: Ledger, results: list[FileResult], summary: RunSummary) -> list[FileResult]:
+    """The submissions the last run counted whose file is no longer in the inputs: counted from
+    the ledger's archived copy (its SHA-256 checked), until replaced or withdrawn."""
+    present = {r.sha256 for r in results}
+    withdrawn = ledger.withdrawals()
+    out = []
+    for sha, name in ledger.last_accepted():
+        if sha in present or sha in withdrawn:
+            continue
+        copy = ledger.archived_copy(sha)
+        if copy is None:
+            summary.archive_missing.append(name)
+            continue
+        r = ledger.load(sha, str(copy), name, copy.stat().st_mtime)
+        r.from_archive = True
+        present.add(sha)
+        out.append(r)
+    summary.n_archive = len(out)
+    return out
+
+
+def _mark_withdrawn(ledger: Ledger, results: list[FileResult], summary: RunSummary) -> None:
+    withdrawn = ledger.withdrawals()
+    for r in results:
+        w = withdrawn.get(r.sha256)
+        if w is not None:
+            when, by, why, _ = w
+            r.rejected = f"ditarik oleh {by} pada {when[:10]}: {why}"
+            summary.n_withdrawn += 1
+
+
+#: a save time this much after arrival or before issue is not plausible (clocks differ a little)
+SAVED_AT_SLACK = dt.timedelta(hours=1)
+
+
+def _vouch(r: FileResult, register, year: int | None, now: str) -> None:
+    """Identity findings from the register (the same as validate's), and a warning for a "last
+    saved" time that cannot be true; both added to the file's findings for this run."""
+    if not r.readable or r.opd_code is None:
+        return
+    added: list[Finding] = []
+    issued_at = None
+    if register is not None:
+        from xlkinerja.validation.identity import identity_findings
+
+        check, found = identity_findings(register, r.name, r.opd_code, r.opd_name or "", r.year,
+                                         r.model_sha or "", r.signature, r.register_id)
+        added.extend(found)
+        if check.version is not None:
+            issued_at = check.version.first_issued
+    issued_at = issued_at or r.generated_at
+    saved = _parse(r.saved_at)
+    if saved is not None:
+        arrived = _parse(r.arrived or now)
+        issued = _parse(issued_at)
+        shown = saved.astimezone().strftime("%d-%m-%Y %H:%M")
+        why = None
+        if arrived is not None and saved > arrived + SAVED_AT_SLACK:
+            why = f"sesudah berkas ini diterima ({arrived.astimezone().strftime('%d-%m-%Y %H:%M')})"
+        elif issued is not None and saved < issued - SAVED_AT_SLACK:
+            why = f"sebelum formulirnya diterbitkan ({issued.astimezone().strftime('%d-%m-%Y %H:%M')})"
+        if why:
+            added.append(Finding(r.name, Severity.WARNING, "CONSOLIDATE_SAVED_AT_IMPLAUSIBLE",
+                                 f"Waktu simpan workbook ({shown}) {why}: jam komputer pengirim salah "
+                                 "atau waktunya diubah. Waktu itu tidak dipakai; urutan kiriman "
+                                 "menurut waktu diterima."))
+    for f in added:
+        r.findings.append(f.to_dict())
+        if f.severity is Severity.ERROR:
+            r.n_error += 1
+        elif f.severity is Severity.WARNING:
+            r.n_warning += 1
+        else:
+            r.n_info += 1
+
+
+def _parse(iso: str | None) -> dt.datetime | None:
+    if not iso:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.astimezone()
+
+
 def _plan_findings(plan: Plan, ledger: Ledger) -> list[ConsolidationFinding]:
     """Every finding of every file of this run, and what consolidation itself decided."""
     from xlkinerja.form.model import Form
@@ -346,10 +493,15 @@ def _plan_findings(plan: Plan, ledger: Ledger) -> list[ConsolidationFinding]:
                 r.name, r.opd_code, r.opd_name, Severity.INFO.value, "CONSOLIDATE_DUPLICATE",
                 f"Isi berkas sama persis dengan {d.superseded_by.name}; dihitung sekali."))
         elif d.status == REJECTED and r.readable:
-            code = "CONSOLIDATE_OTHER_YEAR" if r.year != plan.year else "CONSOLIDATE_NOT_FILLED"
-            out.append(ConsolidationFinding(
-                r.name, r.opd_code, r.opd_name, Severity.ERROR.value if code.endswith("YEAR") else
-                Severity.WARNING.value, code, f"Berkas tidak dipakai: {d.note}."))
+            if r.year != plan.year:
+                code, severity, text = "CONSOLIDATE_OTHER_YEAR", Severity.ERROR, f"Berkas tidak dipakai: {d.note}."
+            elif r.rejected or rejecting_codes(f["code"] for f in r.findings):
+                code, severity = "CONSOLIDATE_REJECTED", Severity.ERROR
+                text = (f"Berkas ditolak dan tidak dihitung dalam rekap: {d.note}. OPD harus "
+                        "mengirim ulang.")
+            else:
+                code, severity, text = "CONSOLIDATE_NOT_FILLED", Severity.WARNING, f"Berkas tidak dipakai: {d.note}."
+            out.append(ConsolidationFinding(r.name, r.opd_code, r.opd_name, severity.value, code, text))
     return out
 
 
@@ -363,6 +515,44 @@ def neutralise(value):
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+class ExportRefused(Exception):
+    """An export the recap's button may not write (Bahasa Indonesia message); nothing written."""
+
+
+CSV_NAMES = ("rincian_anggaran", "indikator", "temuan_validasi", "pembanding")
+
+
+def export_paths(options: ConsolidateOptions) -> list[Path]:
+    """Every file the exports of ``options`` write."""
+    out = [options.csv_dir / f"{name}.csv" for name in CSV_NAMES] if options.csv_dir else []
+    if options.parquet is not None:
+        p = Path(options.parquet)
+        out += [p, p.with_name(p.stem + "_indikator" + p.suffix)]
+    return out
+
+
+def check_exports(options: ConsolidateOptions, ledger: Ledger) -> None:
+    """For the recap's button (``options.target`` set): the exports go only inside the recap's
+    folder, and never over a file xlkinerja did not write there (its SHA-256 is the one the
+    ledger recorded when xlkinerja wrote it). Checked before anything is read or written."""
+    if options.target is None:
+        return
+    folder = Path(options.target).resolve().parent
+    for path in export_paths(options):
+        full = Path(path).resolve()
+        if folder not in full.parents:
+            raise ExportRefused(f"ekspor {path} berada di luar folder rekap ({folder}). Tombol "
+                                "Konsolidasi hanya menulis ekspor di folder rekap yang dicatat saat "
+                                "rekap dibuat; buat rekap baru dengan xlkinerja consolidate ... --csv "
+                                "FOLDER bila lokasi ekspor memang berubah.")
+        if full.exists():
+            known = ledger.export_sha(full)
+            if full.is_dir() or known is None or sha256_file(full) != known:
+                raise ExportRefused(f"{full} sudah ada dan bukan ekspor yang ditulis xlkinerja "
+                                    "(atau sudah diubah sejak ditulis). Berkas itu tidak ditimpa; "
+                                    "pindahkan atau ganti namanya, lalu tekan Konsolidasi lagi.")
 
 
 class _Exports:

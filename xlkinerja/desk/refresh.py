@@ -43,7 +43,9 @@ def konsolidasi_rekap(book) -> str:
     from xlkinerja.reading.files import discover
     from xlkinerja.consolidation.ledger import LedgerError
     from xlkinerja.consolidation.report import summary_lines
-    from xlkinerja.consolidation.run import consolidate
+    from xlkinerja.consolidation.plan import MixedYears
+    from xlkinerja.consolidation.run import ExportRefused, consolidate
+    from xlkinerja.register import RegisterError
 
     meta = _meta(book)
     _check_structure(book)
@@ -77,7 +79,9 @@ def konsolidasi_rekap(book) -> str:
         options = meta.options(Path(tmp) / "rekap.xlsx", target=target)
         try:
             summary = consolidate(meta.inputs, options)
-        except LedgerError as exc:
+        except (LedgerError, RegisterError) as exc:
+            raise ButtonProblem(f"{ACTION} tidak dijalankan: {exc} {NOT_CHANGED}") from None
+        except (ExportRefused, MixedYears) as exc:
             raise ButtonProblem(f"{ACTION} tidak dijalankan: {exc} {NOT_CHANGED}") from None
         except OSError as exc:
             where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""

@@ -62,6 +62,9 @@ class QuarterRead:
     sasaran_text: dict[str, RawCell] = field(default_factory=dict)
     indikator_text: dict[str, RawCell] = field(default_factory=dict)
     derived: dict[tuple[int, int], Any] = field(default_factory=dict)  # cached results, if any
+    #: input cells that hold a formula instead of a typed value: (row, col) -> formula text.
+    #: Their cached results are never used as entries.
+    formula_inputs: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @property
     def is_filled(self) -> bool:
@@ -91,8 +94,6 @@ class Submission:
     model_sha256: str | None = None
     signature: str | None = None
     register_id: str | None = None
-    #: the workbook's own "last saved" time, when the source knows it (ISO 8601, UTC)
-    saved_at: str | None = None
     #: the formula map (and layout) the reader used; None: built when needed
     formula_map: FormulaMap | None = field(default=None, repr=False, compare=False)
     _entries: dict[int, QuarterEntries] | None = field(default=None, init=False, repr=False,
@@ -122,6 +123,8 @@ class Submission:
         scale = {i.id: i.scale for _, i in self.form.indicators()}
         for q, read in self.quarters.items():
             e = QuarterEntries()
+            if read.formula_inputs:  # a formula's result is not an entry: left out, reported
+                read = _without_formulas(read)
             kets = read.budget_ket
             for ident, raw in read.budget_real.items():
                 value = amount_value(raw.value)
@@ -145,6 +148,20 @@ class Submission:
                 setattr(e, key, text_value(raw))
             out[q] = e
         return out
+
+
+def _without_formulas(read: QuarterRead) -> QuarterRead:
+    """A copy of ``read`` whose input cells holding a formula read as empty."""
+    import dataclasses
+
+    f = read.formula_inputs
+
+    def clean(cells: dict[str, RawCell]) -> dict[str, RawCell]:
+        return {k: (c._replace(value=None) if (c.row, c.col) in f else c) for k, c in cells.items()}
+
+    return dataclasses.replace(read, budget_real=clean(read.budget_real), budget_ket=clean(read.budget_ket),
+                               ind_real=clean(read.ind_real), ind_ket=clean(read.ind_ket),
+                               narratives=clean(read.narratives))
 
 
 _INF = float("inf")
@@ -426,6 +443,14 @@ class SubmissionReader:
             read.narratives[key] = RawCell(sheet, r, NARRATIVE_LABEL_LAST + 1,
                                            cell(grid, r, NARRATIVE_LABEL_LAST + 1))
 
+        formulas = self.source.formula_cells(sheet)
+        if formulas:
+            for cells in (read.budget_real, read.budget_ket, read.ind_real, read.ind_ket,
+                          read.narratives):
+                for c in cells.values():
+                    text = formulas.get((c.row, c.col))
+                    if text is not None:
+                        read.formula_inputs[(c.row, c.col)] = text
         if not shifted and self.formula_map is not None:
             n = len(grid)
             read.derived = {(r, c): (grid[r][c] if r < n and c < len(grid[r]) else None)

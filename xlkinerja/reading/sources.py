@@ -43,6 +43,16 @@ class WorkbookSource(ABC):
         """'visible', 'hidden' or 'veryHidden' per sheet, when the engine knows."""
         return {}
 
+    def formula_cells(self, sheet: str) -> dict[tuple[int, int], str] | None:
+        """Every cell of ``sheet`` that holds a formula, (row, col) 0-based -> its text without
+        "=" ("" when the engine only knows that there is one), or None when this engine cannot
+        tell. What a person typed into an input cell is checked against this."""
+        grid = self.formulas(sheet)
+        if grid is None:
+            return None
+        return {(r, c): v[1:] for r, line in enumerate(grid) for c, v in enumerate(line)
+                if isinstance(v, str) and v.startswith("=")}
+
     def close(self) -> None:  # pragma: no cover - default: nothing to release
         pass
 
@@ -63,13 +73,17 @@ def normalize(value: Any) -> Any:
 class CalamineSource(WorkbookSource):
     """Values of an .xlsx/.xlsm file through python-calamine."""
 
-    def __init__(self, path: str | Path, name: str | None = None):
+    def __init__(self, path: str | Path, name: str | None = None,
+                 formula_cells: dict[str, dict[tuple[int, int], str]] | None = None):
+        """``formula_cells``: the sheets' formula cells when already scanned
+        (:func:`xlkinerja.reading.package.scan`), else scanned when first asked."""
         from python_calamine import CalamineWorkbook
 
         self.path = Path(path)
         self.name = name or self.path.name
         self._wb = CalamineWorkbook.from_path(str(self.path))
         self._cache: dict[str, Grid] = {}
+        self._formula_cells = formula_cells
 
     def sheet_names(self) -> list[str]:
         return list(self._wb.sheet_names)
@@ -81,6 +95,14 @@ class CalamineSource(WorkbookSource):
             # normalize(), inlined: calamine gives "" for an empty cell
             self._cache[sheet] = [[None if v == "" else v for v in row] for row in rows]
         return self._cache[sheet]
+
+    def formula_cells(self, sheet: str) -> dict[tuple[int, int], str] | None:
+        """From the sheets' XML (calamine gives cached values only): see :mod:`.package`."""
+        if self._formula_cells is None:
+            from xlkinerja.reading.package import scan
+
+            self._formula_cells = scan(self.path).formulas
+        return self._formula_cells.get(sheet, {})
 
     def sheet_visibility(self) -> dict[str, str]:
         out = {}

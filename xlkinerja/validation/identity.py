@@ -11,8 +11,9 @@ Registers are opened read-only, once per process (validation runs in worker proc
 from __future__ import annotations
 
 from xlkinerja.findings import Finding, Severity
+from xlkinerja.form.model import form_sha256
 from xlkinerja.reading.reader import Submission
-from xlkinerja.register import Register
+from xlkinerja.register import Check, Register
 
 _OPEN: dict[str, Register] = {}
 
@@ -26,14 +27,23 @@ def open_register(path: str) -> Register:
 
 
 def register_findings(sub: Submission, register_path: str) -> list[Finding]:
-    reg = open_register(register_path)
+    """What the register at ``register_path`` says about the workbook ``sub`` (validate)."""
     form = sub.form
-    check = reg.check(form.opd_code, form.year, sub.model_sha256 or "", sub.signature,
-                      sub.register_id)
-    where = f"OPD {form.opd_code} ({form.opd_name}) tahun {form.year}"
+    return identity_findings(open_register(register_path), sub.name, form.opd_code, form.opd_name,
+                             form.year, form_sha256(form), sub.signature, sub.register_id)[1]
 
-    def error(code: str, message: str) -> list[Finding]:
-        return [Finding(file=sub.name, severity=Severity.ERROR, code=code, message=message)]
+
+def identity_findings(reg: Register, file: str, opd_code: str, opd_name: str, year: int,
+                      model_sha: str, signature: str | None, register_id: str | None
+                      ) -> tuple[Check, list[Finding]]:
+    """The register's verdict on an identity a workbook claims, and its findings: the one
+    function validate and consolidate both use, so that they agree on every file. ``model_sha``
+    is the SHA-256 of the canonical JSON of the form the file carries."""
+    check = reg.check(opd_code, year, model_sha or "", signature, register_id)
+    where = f"OPD {opd_code} ({opd_name}) tahun {year}"
+
+    def error(code: str, message: str) -> tuple[Check, list[Finding]]:
+        return check, [Finding(file=file, severity=Severity.ERROR, code=code, message=message)]
 
     if check.status == "unsigned":
         return error("IDENTITY_NOT_SIGNED",
@@ -55,10 +65,10 @@ def register_findings(sub: Submission, register_path: str) -> list[Finding]:
                      "(xlkinerja register) dan minta OPD mengisi formulir yang berlaku.")
     if check.status == "older":
         cur = check.current
-        return [Finding(
-            file=sub.name, severity=Severity.WARNING, code="IDENTITY_VERSION_SUPERSEDED",
+        return check, [Finding(
+            file=file, severity=Severity.WARNING, code="IDENTITY_VERSION_SUPERSEDED",
             message=f"Formulir ini versi lama {where} (diterbitkan "
                     f"{check.version.first_issued[:10]}); versi yang berlaku diterbitkan "
                     f"{cur.last_issued[:10]}. Rekap memakai versi yang berlaku; minta OPD mengisi "
                     "formulir versi terbaru.")]
-    return []
+    return check, []

@@ -9,7 +9,14 @@ Finding codes (stable; documented in the README):
 
 - FILE_*: the file cannot be opened as a workbook (empty, truncated, encrypted, .xls, .ods, CSV,
   zip bomb, XML entities, ...). One finding per file; nothing else is checked.
-- IDENTITY_*: not an xlkinerja formulir, unknown or newer template, OPD or year not the expected.
+- IDENTITY_*: not an xlkinerja formulir, unknown or newer template, OPD or year not the expected;
+  with a register (:mod:`.identity`): not signed, signature not valid, not issued, an older
+  version (IDENTITY_NOT_SIGNED, _SIGNATURE_INVALID, _NOT_ISSUED, _VERSION_SUPERSEDED).
+- FILE_EXTERNAL_LINKS, FILE_DDE_LINKS, FILE_DATA_CONNECTIONS, FILE_VBA_PROJECT: parts a returned
+  file should not carry (never followed, never run).
+- ENTRY_FORMULA, _DDE, _EXTERNAL, _OUTSIDE: a formula typed into an input cell (not counted).
+- Which codes make a file unacceptable, and which leave an entry out:
+  :mod:`xlkinerja.findings.acceptance`.
 - INTEGRITY_*: the template was changed: formulas overwritten or edited, locked values (pagu,
   target, labels) changed, rows or sheets added or removed, hidden identity edited.
 - ENTRY_*: the OPD's entries: not a number, negative, above the pagu (in a quarter or together),
@@ -128,6 +135,7 @@ class EntryRules:
                      "TW I sampai TW IV. Periksa apakah yang dikirim formulir kosong, bukan berkas "
                      "yang sudah diisi.")
         self.identity()
+        self.input_formulas()
         self.budget()
         self.indicators()
         self.narratives()
@@ -146,6 +154,34 @@ class EntryRules:
                      f"Formulir ini untuk tahun {f.year}, bukan {o.expect_year}. Periksa apakah "
                      "berkas yang dikirim formulir tahun berjalan.")
 
+    # formulas typed into input cells: never counted, never followed
+    def input_formulas(self) -> None:
+        from xlkinerja.reading.package import formula_kind
+
+        names = {r.id: r.name for r in self.form.budget_rows()}
+        names.update({i.id: i.text for _, i in self.form.indicators()})
+        for q in QUARTERS:
+            read = self.sub.quarters[q]
+            if not read.formula_inputs:
+                continue
+            where = {}
+            for cells in (read.budget_real, read.budget_ket, read.ind_real, read.ind_ket, read.narratives):
+                for ident, raw in cells.items():
+                    where[(raw.row, raw.col)] = (ident, raw)
+            for (r, c), text in sorted(read.formula_inputs.items()):
+                ident, raw = where[(r, c)]
+                what = f"'{_short(names[ident])}'" if ident in names else "isian"
+                shown = _short("=" + text, 60) if text else "rumus"
+                code, why = _FORMULA_KINDS[formula_kind(text)]
+                message = (f"Sel isian {what} berisi rumus {shown}, bukan nilai yang diketik. {why} "
+                           "Isian ini tidak dihitung dalam rekap; hapus rumusnya dan ketik nilainya.")
+                if ident in names and raw.col in (Q.REAL, Q.IND_REAL):  # an amount or a value
+                    kind = "anggaran" if raw.col == Q.REAL else "indikator"
+                    self.add(Severity.ERROR, code, message, raw, ident, q,
+                             extra={UNCOUNTED: {"kind": kind, "value": "=" + text if text else "rumus"}})
+                else:
+                    self.add(Severity.ERROR, code, message, raw, ident if ident in names else None, q)
+
     # budget rows
     def budget(self) -> None:
         leaves = self.form.leaves()
@@ -160,9 +196,10 @@ class EntryRules:
             filled = read.is_filled
             by_parent: dict[str, list[tuple[float, RawCell, str]]] = {}
             real, kets = read.budget_real, read.budget_ket
+            formulas = read.formula_inputs
             for leaf in leaves:
                 raw = real.get(leaf.id)
-                if raw is None:
+                if raw is None or (formulas and (raw.row, raw.col) in formulas):
                     continue
                 value = raw.value
                 if value is None or (isinstance(value, str) and not value.strip()):  # is_empty
@@ -242,6 +279,8 @@ class EntryRules:
                 if not read.readable or ind.id not in read.ind_real:
                     continue
                 raw = read.ind_real[ind.id]
+                if (raw.row, raw.col) in read.formula_inputs:
+                    continue  # reported by input_formulas, not counted
                 ket = read.ind_ket.get(ind.id)
                 has_ket = ket is not None and not ket.is_empty
                 value = raw.value
@@ -388,6 +427,17 @@ class EntryRules:
         return self._fm
 
 
+_FORMULA_KINDS = {
+    "dde": ("ENTRY_FORMULA_DDE", "Rumus ini memanggil program lain (DDE) dan dapat menjalankan "
+                                 "perintah di komputer yang membukanya; tidak dijalankan."),
+    "external": ("ENTRY_FORMULA_EXTERNAL", "Rumus ini mengambil nilai dari workbook lain; tautannya "
+                                           "tidak diikuti."),
+    "outside": ("ENTRY_FORMULA_OUTSIDE", "Rumus ini membuka alamat atau layanan di luar workbook "
+                                         "(mis. HYPERLINK, WEBSERVICE); tidak diikuti."),
+    "formula": ("ENTRY_FORMULA", "Nilai hasil rumus tidak dipakai."),
+}
+
+
 def _num_text(value: float, col: int) -> str:
     return format_rupiah(value) if col in (Q.PAGU, Q.REAL) else format_percent(value)
 
@@ -480,10 +530,13 @@ def validate_file(path: str | Path, options: ValidationOptions | None = None,
     check = preflight(path, name)
     if not check.ok:
         return FileReport(file=name, findings=[check.finding], path=path)
+    from xlkinerja.reading.package import scan
+
+    package = scan(path)
     values = formulas = None
     try:
         try:
-            values = CalamineSource(path, name)
+            values = CalamineSource(path, name, formula_cells=package.formulas)
         except _ENGINE_ERRORS as exc:  # the engine's own diagnosis is the message
             if isinstance(exc, _NEVER_SWALLOW):
                 raise
@@ -520,12 +573,42 @@ def validate_file(path: str | Path, options: ValidationOptions | None = None,
             raise
         if unreadable is not None:
             report.findings.append(unreadable)
+        if report.readable:
+            report.findings.extend(package_findings(package, name))
         report.path = path
         return report
     finally:
         for src in (values, formulas):
             if src is not None:
                 src.close()
+
+
+def package_findings(package, name: str) -> list[Finding]:
+    """Parts a returned formulir should not carry (never followed, never run)."""
+    out = []
+    links = len(package.external_links) - package.dde_links
+    if links > 0:
+        out.append(Finding(name, Severity.WARNING, "FILE_EXTERNAL_LINKS",
+                           f"Berkas menyimpan {links} tautan ke workbook lain. Tautan tidak diikuti "
+                           "dan nilai dari workbook lain tidak dihitung. Putuskan tautannya di Excel "
+                           "(Data > Edit Links > Break Link), ketik nilainya, lalu kirim ulang."))
+    if package.dde_links:
+        out.append(Finding(name, Severity.ERROR, "FILE_DDE_LINKS",
+                           f"Berkas menyimpan {package.dde_links} tautan DDE, yang dapat menjalankan "
+                           "program di komputer yang membukanya. Tautan tidak diikuti; jangan buka "
+                           "berkas ini di Excel dengan mengizinkan pembaruan tautan. Minta OPD mengisi "
+                           "ulang formulir asli tanpa rumus tautan."))
+    if package.connections:
+        out.append(Finding(name, Severity.WARNING, "FILE_DATA_CONNECTIONS",
+                           "Berkas menyimpan koneksi data (ke basis data atau web). Koneksi tidak "
+                           "dijalankan dan hasilnya tidak dihitung; hapus koneksinya (Data > "
+                           "Queries & Connections)."))
+    if package.vba_project and not package.macro_enabled:
+        out.append(Finding(name, Severity.WARNING, "FILE_VBA_PROJECT",
+                           "Berkas .xlsx ini berisi proyek VBA (makro) yang tidak berasal dari "
+                           "formulir. Makro tidak dijalankan; isian tetap dibaca. Minta OPD menyimpan "
+                           "ulang dari formulir asli."))
+    return out
 
 
 # pyo3 turns a Rust panic in python-calamine into PanicException, which derives from

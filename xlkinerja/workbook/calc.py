@@ -173,6 +173,12 @@ def blank_average(values) -> float | None:
     return sum(numbers) / len(numbers) if numbers else None
 
 
+def sum_where_reported(values, reported) -> float:
+    """:func:`sum_where_reported_formula` in Python: the sum of ``values`` on the rows whose
+    ``reported`` value is a number (the OPD that reported a realisasi)."""
+    return sum(v for v, r in zip(values, reported) if r is not None and v is not None)
+
+
 def annual_realisasi(values: list[float | None], annual: Annual) -> float | None:
     """The value of the year (or so far) from the quarters' values in order TW I..."""
     numbers = [v for v in values if v is not None]
@@ -317,6 +323,12 @@ def change_formula(pagu_ref: str, murni_ref: str) -> str:
 def nonzero_number(ref: str) -> str:
     """TRUE when ``ref`` holds a number other than 0 (blank, text and 0 give FALSE)."""
     return f"AND(ISNUMBER({ref}),{ref}<>0)"
+
+
+def sum_where_reported_formula(values_range: str, reported_range: str) -> str:
+    """The sum of ``values_range`` on the rows where ``reported_range`` holds a number, e.g. the
+    pagu of the OPD that reported a realisasi (ranges of one column, the same rows)."""
+    return f"SUMPRODUCT(--ISNUMBER({reported_range}),{values_range})"
 
 
 def percent_formula(realisasi_ref: str, pagu_ref: str) -> str:
