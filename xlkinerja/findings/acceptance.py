@@ -56,10 +56,3 @@ def rejection_text(codes: Iterable[str]) -> str | None:
         return None
     return "kirim ulang dari formulir asli: " + "; ".join(REASONS[c] for c in found)
 
-
-#: codes of an entry that is left out of the figures while the file is counted: the cell holds
-#: text, a negative amount, or a formula (of any kind) instead of a typed value
-NOT_COUNTED = frozenset({
-    "ENTRY_NOT_NUMBER", "ENTRY_NEGATIVE", "ENTRY_FORMULA", "ENTRY_FORMULA_DDE",
-    "ENTRY_FORMULA_EXTERNAL", "ENTRY_FORMULA_OUTSIDE",
-})
