@@ -24,7 +24,9 @@ from xlkinerja.testing import synthetic_form
 # Functions implemented by all four: Excel 2007+, LibreOffice 7.4, Gnumeric 1.12 and Apache POI's
 # FormulaEvaluator (org.apache.poi.ss.formula.eval.FunctionEval). Add one only after checking all.
 EVERY_ENGINE = frozenset({"IF", "AND", "OR", "NOT", "ISNUMBER", "ISTEXT", "ISBLANK", "SUM", "COUNT",
-                          "COUNTA", "AVERAGE", "MIN", "MAX", "ROUND", "ABS", "LEN"})
+                          "COUNTA", "AVERAGE", "MIN", "MAX", "ROUND", "ABS", "LEN",
+                          # the recap's senders-only row (issue 19); POI: FunctionEval index 228
+                          "SUMPRODUCT"})
 _CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\(")
 
 

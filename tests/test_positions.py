@@ -35,7 +35,7 @@ POSITION_ARGS = {
 POSITION_ARGS_AFTER_FIRST = {"cell": 2}
 POSITION_KEYWORDS = {"row", "column", "col", "min_row", "max_row", "min_col", "max_col",
                      "first_row", "last_row", "first_col", "last_col"}
-A1 = re.compile(r"(?<![A-Za-z0-9_])\$?[A-Z]{1,3}\$?[1-9][0-9]{0,6}(?![A-Za-z0-9_(])")
+A1 = re.compile(r"(?<![A-Za-z0-9_#])\$?[A-Z]{1,3}\$?[1-9][0-9]{0,6}(?![A-Za-z0-9_(])")
 
 #: (module, address) of texts that name a cell as an example for the reader, not a position
 ALLOWED_ADDRESSES = {
