@@ -219,26 +219,116 @@ def _all_kinds_of_cells(path, constant_memory=False):
     return path
 
 
-def test_direct_cell_xml_is_used_with_this_xlsxwriter_and_dropped_when_its_internals_change(
-        monkeypatch):
-    import collections
-
-    import xlsxwriter.worksheet as xw
-
+def test_direct_cell_xml_is_used_with_this_xlsxwriter():
     from xlkinerja.workbook import xlsxkit
 
     # the byte-for-byte tests below compare something: the fast path is on here
-    assert xlsxkit.FAST_CELL_XML and xlsxkit._fast_cell_xml_fits()
-    monkeypatch.setattr(xw, "CellNumberTuple", collections.namedtuple("Number", "number, format, extra"))
-    assert not xlsxkit._fast_cell_xml_fits()
-    monkeypatch.undo()
-    monkeypatch.setattr(xw.Worksheet, "_escape_data", None)
-    assert not xlsxkit._fast_cell_xml_fits()
-    monkeypatch.undo()
-    import xlsxwriter.format as xf
+    assert xlsxkit.FAST_PATH and xlsxkit.FAST_CELL_XML and xlsxkit.fast_path_problems() == []
+    assert len(xlsxkit.fast_path_internals()) >= 20
 
-    monkeypatch.delattr(xf.Format, "_get_xf_index")
-    assert not xlsxkit._fast_cell_xml_fits()
+
+def _changed_internals():
+    """(internal, how a release could change it): each must turn the fast paths off."""
+    import collections
+
+    import xlsxwriter.format as xf
+    import xlsxwriter.sharedstrings as xs
+    import xlsxwriter.utility as xu
+    import xlsxwriter.worksheet as xw
+
+    return [
+        ("CellNumberTuple", xw, "CellNumberTuple",
+         collections.namedtuple("Number", "number, format, extra")),
+        ("CellStringTuple", xw, "CellStringTuple", collections.namedtuple("Text", "string, format")),
+        ("CellFormulaTuple", xw, "CellFormulaTuple",
+         collections.namedtuple("Formula", "formula, format, value, extra")),
+        ("_escape_data", xw.Worksheet, "_escape_data", None),
+        ("_get_xf_index", xf.Format, "_get_xf_index", None),
+        ("_write_cell", xw.Worksheet, "_write_cell", lambda self, cell: None),
+        ("_write_row", xw.Worksheet, "_write_row", lambda self, row, row_info=None: None),
+        ("_check_dimensions", xw.Worksheet, "_check_dimensions", lambda self, cell: 0),
+        ("_calculate_spans", xw.Worksheet, "_calculate_spans", lambda self, blocks: None),
+        ("_write_rows", xw.Worksheet, "_write_rows", lambda self, first: None),
+        ("_get_shared_string_index", xs.SharedStringTable, "_get_shared_string_index", None),
+        ("xl_col_to_name", xu, "xl_col_to_name", lambda col: "A"),
+        ("xl_rowcol_to_cell_fast", xu, "xl_rowcol_to_cell_fast", lambda row, col: "$A$1"),
+        ("_prepare_formula", xw.Worksheet, "_prepare_formula", lambda self, formula: formula),
+        ("_xml_formula_element", xw.Worksheet, "_xml_formula_element", lambda self, f, r: None),
+        # the XML itself: a release that wrote numbers with another precision
+        ("XML", xw.Worksheet, "_xml_number_element",
+         lambda self, number, attributes=(): self.fh.write(f"<c><v>{number:.15G}</v></c>")),
+        ("XML", xw.Worksheet, "_xml_string_element",
+         lambda self, index, attributes=(): self.fh.write(f'<c t="s"><v>{index}</v></c>')),
+    ]
+
+
+@pytest.mark.parametrize("case", range(len(_changed_internals())))
+def test_any_changed_internal_turns_the_fast_paths_off(monkeypatch, case):
+    from xlkinerja.workbook import xlsxkit
+
+    name, owner, attribute, replacement = _changed_internals()[case]
+    monkeypatch.setattr(owner, attribute, replacement)
+    problems = xlsxkit.fast_path_problems()
+    assert len(problems) >= 1
+    assert any((name in p) if name != "XML" else ("XML" in p) for p in problems), problems
+
+
+def test_pyproject_bounds_xlsxwriter_below_the_next_release_not_checked():
+    import tomllib
+    from pathlib import Path
+
+    import xlsxwriter
+
+    from xlkinerja.workbook import xlsxkit
+
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    spec = next(d for d in project["project"]["dependencies"] if d.lower().startswith("xlsxwriter"))
+    major, minor, *_ = (int(x) for x in xlsxkit.XLSXWRITER_CHECKED.split("."))
+    assert f"<{major}.{minor + 1}" in spec.replace(" ", ""), spec
+    assert xlsxwriter.__version__ == xlsxkit.XLSXWRITER_CHECKED  # the one the tests here run on
+
+
+_SWITCH_SCRIPT = """
+import datetime as dt, hashlib, json, sys, zipfile
+from xlkinerja.workbook import xlsxkit
+from xlkinerja.workbook.generate import seed_entries, seed_spec
+from xlkinerja.workbook.writer import FormulirWriter
+import xlsxwriter.worksheet as xw
+calls = []
+original = xw.Worksheet._write_cell
+xw.Worksheet._write_cell = lambda self, *a: (calls.append(1), original(self, *a))[1]
+form = seed_spec().form
+path = sys.argv[1]
+FormulirWriter(form, entries=seed_entries(form), generated_at=dt.datetime(2024, 12, 20, 10, 0)).write(path)
+with zipfile.ZipFile(path) as z:
+    parts = {n: hashlib.sha256(z.read(n)).hexdigest() for n in z.namelist()}
+print(json.dumps({"fast": xlsxkit.FAST_PATH, "xlsxwriter_cells": len(calls), "parts": parts}))
+"""
+
+
+@pytest.mark.parametrize("value", ["1", "ya"])
+def test_the_environment_switch_turns_the_fast_paths_off_for_the_same_file(tmp_path, value):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from xlkinerja.workbook import xlsxkit
+
+    def run(name, env):
+        proc = subprocess.run([sys.executable, "-c", _SWITCH_SCRIPT, str(tmp_path / name)],
+                              env=env, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+
+    env = {k: v for k, v in os.environ.items() if k != xlsxkit.NO_FAST_PATH_ENV}
+    fast = run("cepat.xlsx", env)
+    plain = run("biasa.xlsx", {**env, xlsxkit.NO_FAST_PATH_ENV: value})
+    assert fast["fast"] is True and plain["fast"] is False
+    assert plain["xlsxwriter_cells"] > 4 * fast["xlsxwriter_cells"] + 1000  # every cell, not some
+    assert plain["parts"] == fast["parts"]
+    off = run("mati.xlsx", {**env, xlsxkit.NO_FAST_PATH_ENV: "0"})
+    assert off["fast"] is True and off["parts"] == fast["parts"]
 
 
 def test_without_the_fast_path_cells_go_through_xlsxwriter(tmp_path, monkeypatch):

@@ -5,6 +5,10 @@
 - :class:`Formats`: formats made on demand from property sets, one object per distinct style.
 - :class:`AutoHeightSheet` and :class:`RowFit`: estimated row heights for wrapped text, stored
   without Excel's customHeight flag so Excel still grows a row when someone types more.
+- :class:`ClassicFormulaSheet`: the same file as XlsxWriter's, faster (formula shortcut, direct
+  cell XML, long tables), fenced: a bounded XlsxWriter version (:data:`XLSXWRITER_CHECKED`), a
+  guard over every internal it relies on (:func:`fast_path_internals`), and the environment
+  switch ``XLKINERJA_NO_FAST_PATH=1``; see docs/positions-and-fast-paths.md.
 """
 
 from __future__ import annotations
@@ -52,7 +56,7 @@ class ClassicFormulaSheet(Worksheet):
     """
 
     def _prepare_formula(self, formula, expand_future_functions=False):
-        if self.use_future_functions or expand_future_functions:
+        if not FAST_PATH or self.use_future_functions or expand_future_functions:
             return super()._prepare_formula(formula, expand_future_functions)
         text = formula
         if text.startswith("{"):
@@ -72,16 +76,22 @@ class ClassicFormulaSheet(Worksheet):
         with its own format: the same XML, without building and escaping an attribute list per
         cell (a cell reference and a format index never need escaping). Everything else, and every
         cell without its own format, goes through xlsxwriter's own code."""
+        if not FAST_CELL_XML or not self._write_fast_cell(row, col, cell):
+            super()._write_cell(row, col, cell)
+
+    def _write_fast_cell(self, row, col, cell) -> bool:
+        """The XML of ``cell`` as xlsxwriter writes it, when it is of a kind written here (False:
+        nothing written, xlsxwriter's own code must write it)."""
         fmt = cell.format
         kind = cell.__class__.__name__
-        if fmt is None or kind not in _FAST_CELLS or not FAST_CELL_XML:
-            return super()._write_cell(row, col, cell)
+        if fmt is None or kind not in _FAST_CELLS:
+            return False
         if kind == "Number":
             self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}">'
                           f"<v>{cell.number:.16G}</v></c>")
         elif kind == "String":
             if self.constant_memory:
-                return super()._write_cell(row, col, cell)
+                return False
             self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}" '
                           f't="s"><v>{cell.string}</v></c>')
         elif kind == "Blank":
@@ -89,10 +99,11 @@ class ClassicFormulaSheet(Worksheet):
         else:  # a formula
             value = cell.value
             if isinstance(value, bool) or (isinstance(value, str) and value != ""):
-                return super()._write_cell(row, col, cell)
+                return False
             kind = ' t="str"' if value == "" else ""
             self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}"{kind}>'
                           f"<f>{self._escape_data(cell.formula)}</f><v>{value}</v></c>")
+        return True
 
     def _xml_formula_element(self, formula, result, attributes=()) -> None:
         """A formula whose cached result is the empty text is stored as text (t="str"), as Excel
@@ -246,30 +257,138 @@ def _write_long_rows(ws: "ClassicFormulaSheet", first_row: int, rows, formats: l
 
 
 def _long_rows_fit(ws: "ClassicFormulaSheet", formats: list) -> bool:
-    return (FAST_CELL_XML and not ws.constant_memory and all(f is not None for f in formats)
-            and callable(getattr(ws.str_table, "_get_shared_string_index", None))
-            and isinstance(getattr(ws, "row_spans", None), dict))
+    return FAST_CELL_XML and not ws.constant_memory and all(f is not None for f in formats)
 
 
-def _fast_cell_xml_fits() -> bool:
-    """The direct cell XML relies on xlsxwriter internals (its cell tuples, the sheet's file handle,
-    the format's xf index). If a release changes any of them, xlsxwriter's own code writes every
-    cell: slower, never wrong. tests/test_fast_paths.py proves byte-identical files."""
+# -- the fence around the fast paths --------------------------------------------------------------
+#: the XlsxWriter release this guard and tests/test_fast_paths.py were checked against; the
+#: dependency in pyproject.toml stops below the next minor release, to be checked (the tests
+#: run, the internals below read in its source) before the bound is raised. Within the bound,
+#: the guard still turns the fast paths off if a release changes what they rely on.
+XLSXWRITER_CHECKED = "3.3.1"
+#: XLKINERJA_NO_FAST_PATH=1 (or yes/true/ya) writes every cell and formula with XlsxWriter's own
+#: code: the same file, slower; for a release of XlsxWriter the guard does not know yet, or to
+#: rule the fast paths out when a file looks wrong
+NO_FAST_PATH_ENV = "XLKINERJA_NO_FAST_PATH"
+
+
+def fast_path_disabled() -> bool:
+    """Whether the environment turns the fast paths off."""
+    import os
+
+    return os.environ.get(NO_FAST_PATH_ENV, "").strip().lower() in ("1", "true", "yes", "ya", "on")
+
+
+def _params(func) -> tuple[str, ...]:
+    import inspect
+
+    return tuple(inspect.signature(func).parameters)
+
+
+def _same_cell_xml() -> bool:
+    """XlsxWriter's own _write_cell and ours give the same XML for one cell of every kind the
+    fast path writes (number, shared string, blank, formula with a number, an empty or no
+    result): the internals below, used together, still mean what they meant."""
+    import io
+
     import xlsxwriter.format as xf
+    import xlsxwriter.utility as xu
     import xlsxwriter.worksheet as xw
 
-    expected = {"CellNumberTuple": ("number", "format"), "CellStringTuple": ("string", "format"),
-                "CellBlankTuple": ("format",), "CellFormulaTuple": ("formula", "format", "value")}
-    try:
-        return (all(getattr(xw, name)._fields == fields for name, fields in expected.items())
-                and callable(getattr(Worksheet, "_write_cell", None))
-                and callable(getattr(Worksheet, "_escape_data", None))
-                and callable(getattr(xf.Format, "_get_xf_index", None)))
-    except AttributeError:
-        return False
+    fmt = xf.Format()
+    fmt.xf_index = 3
+    a, b, c = (xu.xl_rowcol_to_cell(0, col) for col in range(3))  # sample references
+    cells = [xw.CellNumberTuple(1234.5, fmt), xw.CellNumberTuple(0.1 + 0.2, fmt),
+             xw.CellStringTuple(7, fmt), xw.CellBlankTuple(fmt),
+             xw.CellFormulaTuple(f"SUM({a}:{b})", fmt, 0), xw.CellFormulaTuple(f"{a}&{c}", fmt, ""),
+             xw.CellFormulaTuple(f'IF({a}>0,"a&b<c>",1)', fmt, 2.5)]
+    ours, theirs = ClassicFormulaSheet(), ClassicFormulaSheet()
+    ours.fh, theirs.fh = io.StringIO(), io.StringIO()
+    for i, cell in enumerate(cells):
+        if not ours._write_fast_cell(i, 2, cell):
+            return False
+        Worksheet._write_cell(theirs, i, 2, cell)  # with our t="str" for an empty result
+    return ours.fh.getvalue() == theirs.fh.getvalue()
 
 
-FAST_CELL_XML = _fast_cell_xml_fits()
+def fast_path_internals() -> list[tuple[str, Any]]:
+    """Every XlsxWriter internal the fast paths rely on, with a check that it is still there
+    and what it was: (what, check) pairs, a check a function returning True when it holds."""
+    import xlsxwriter.format as xf
+    import xlsxwriter.utility as xu
+    import xlsxwriter.worksheet as xw
+
+    def ws():
+        return Worksheet()
+
+    cells = {"CellNumberTuple": ("Number", ("number", "format")),
+             "CellStringTuple": ("String", ("string", "format")),
+             "CellBlankTuple": ("Blank", ("format",)),
+             "CellFormulaTuple": ("Formula", ("formula", "format", "value"))}
+    return [
+        # the direct cell XML (ClassicFormulaSheet._write_cell)
+        ("Worksheet._write_cell(row, col, cell), the method replaced",
+         lambda: _params(Worksheet._write_cell)[:4] == ("self", "row", "col", "cell")),
+        *((f"worksheet.{name}: a {kind} cell with fields {', '.join(fields)}",
+           lambda name=name, kind=kind, fields=fields:
+           getattr(xw, name).__name__ == kind and getattr(xw, name)._fields == fields)
+          for name, (kind, fields) in cells.items()),
+        ("Format._get_xf_index(), a cell format's index",
+         lambda: callable(xf.Format._get_xf_index) and _params(xf.Format._get_xf_index) == ("self",)),
+        ("Worksheet._escape_data(text), the XML escaping of a formula",
+         lambda: ws()._escape_data('a&b<c>"') == "a&amp;b&lt;c&gt;\""),
+        ("Worksheet.fh, the open sheet XML the cells go to", lambda: hasattr(ws(), "fh")),
+        ("Worksheet.constant_memory (inline strings instead of shared ones)",
+         lambda: ws().constant_memory in (0, False)),
+        ("utility.xl_rowcol_to_cell_fast(row, col)",
+         lambda: xu.xl_rowcol_to_cell_fast(2, 27) == xu.xl_rowcol_to_cell(2, 27) == xu.xl_col_to_name(27) + "3"),
+        ("Worksheet._xml_formula_element(formula, result, attributes), replaced for t=\"str\"",
+         lambda: _params(Worksheet._xml_formula_element)[:4] == ("self", "formula", "result", "attributes")),
+        # the long tables (write_long_rows)
+        ("worksheet.str_table._get_shared_string_index(text), the shared strings",
+         lambda: callable(getattr(__import__("xlsxwriter.sharedstrings", fromlist=["x"]).SharedStringTable,
+                                  "_get_shared_string_index", None))),
+        ("Worksheet.row_spans, a dict of 16-row block -> 'first:last' columns",
+         lambda: isinstance(ws().row_spans, dict)),
+        ("Worksheet._calculate_spans(), which fills row_spans",
+         lambda: _params(Worksheet._calculate_spans) == ("self",)),
+        ("Worksheet.table and Worksheet.row_info, the cells and row settings by row",
+         lambda: isinstance(ws().table, dict) and isinstance(ws().row_info, dict)),
+        ("Worksheet._write_rows(), the loop over the rows, replaced",
+         lambda: _params(Worksheet._write_rows) == ("self",)),
+        ("Worksheet._write_row(row, spans, row_info), a row's start tag",
+         lambda: _params(Worksheet._write_row)[:4] == ("self", "row", "spans", "row_info")),
+        ("Worksheet.xls_rowmax and xls_strmax, Excel's limits",
+         lambda: ws().xls_rowmax == 1_048_576 and ws().xls_strmax == 32_767),
+        ("Worksheet._check_dimensions(row, col), the sheet's used range",
+         lambda: _params(Worksheet._check_dimensions)[:3] == ("self", "row", "col")),
+        ("utility.xl_col_to_name(col)", lambda: xu.xl_col_to_name(27) == "A" + chr(ord("A") + 1)),
+        # the formula shortcut (ClassicFormulaSheet._prepare_formula)
+        ("Worksheet._prepare_formula(formula, expand_future_functions) and use_future_functions",
+         lambda: _params(Worksheet._prepare_formula)[:3] == ("self", "formula", "expand_future_functions")
+         and ws().use_future_functions is False),
+        # all of them together
+        ("the XML of a number, string, blank and formula cell is XlsxWriter's own", _same_cell_xml),
+    ]
+
+
+def fast_path_problems() -> list[str]:
+    """The internals of :func:`fast_path_internals` that no longer hold (empty: all do)."""
+    out = []
+    for what, check in fast_path_internals():
+        try:
+            ok = bool(check())
+        except Exception:  # noqa: BLE001 - a missing or changed internal is what we look for
+            ok = False
+        if not ok:
+            out.append(what)
+    return out
+
+
+#: False when XLKINERJA_NO_FAST_PATH is set or an internal changed: every fast path of this
+#: module (formula shortcut, direct cell XML, long tables) leaves the work to XlsxWriter
+FAST_PATH = not fast_path_disabled() and not fast_path_problems()
+FAST_CELL_XML = FAST_PATH  # the direct cell XML and the long tables (tests turn it off alone)
 
 
 class ProtectedWorkbook(Workbook):
