@@ -12,6 +12,7 @@ from pathlib import Path
 from xlkinerja.consolidation import ConsolidateOptions, consolidate
 from xlkinerja.testing import fill_like_a_person, synthetic_entries, synthetic_form
 from xlkinerja.workbook.generate import seed_entries, seed_spec, write_seed_master
+from xlkinerja.workbook.vba import xlsm_options
 from xlkinerja.workbook.writer import write_workbook
 
 KINDS = ("blank", "filled", "macro", "master", "recap", "recap_macro")
@@ -36,7 +37,7 @@ def write_every_kind(root: Path) -> dict[str, Path]:
     paths = {
         "blank": write_workbook(spec.form, root / "kosong.xlsx"),
         "filled": write_workbook(spec.form, root / "terisi.xlsx", entries=entries),
-        "macro": write_workbook(spec.form, root / "terisi.xlsm", entries=entries),
+        "macro": write_workbook(spec.form, root / "terisi.xlsm", entries=entries, **xlsm_options()),
         "master": write_seed_master(root / "master.xlsx"),
     }
     inputs = small_city_inputs(root / "kota")

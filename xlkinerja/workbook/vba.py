@@ -14,14 +14,21 @@ The project is made here, by code, from three sources and nothing else:
 How: pyOpenVBA (MIT, pure Python) gives a throw-away VBA-less .xlsm that carries only the code
 names the project Excel itself creates for a first macro (``ExcelFile.add_vba_project``: one
 document module per code name, with Excel's own VB_Base CLSIDs); our modules are added, the file
-is saved, and its ``xl/vbaProject.bin`` is taken out. Two fix-ups follow [MS-OVBA] and Excel's
-own output:
+is saved, and its ``xl/vbaProject.bin`` is taken out. Fix-ups make it what [MS-OVBA] and
+[MS-CFB] require of a writer (tests/msovba.py, a reader written from the two specs, checks each):
 
 - the ``VBA/_VBA_PROJECT`` stream becomes the 7 bytes ``CC 61 FF FF 00 00 00`` (version 0xFFFF,
-  no performance cache, [MS-OVBA] 2.3.4.1): Office then ignores any compiled cache and compiles
-  the modules from their source text;
-- the ``VBA/dir`` stream ends at its terminator record, as Excel writes it (pyOpenVBA 6.5 writes
-  four extra zero bytes after it).
+  no performance cache). [MS-OVBA] 2.3.4.1 says Version MUST be 0xFFFF on write and the
+  PerformanceCache is then absent: the cache is compiled p-code tied to one Office build, which
+  only Office can produce. Excel's own files carry one; writers other than Office (Aspose, which
+  builds the workbooks xlwings ships, vbamc, LibreOffice) write this 7-byte form, and Office
+  compiles the modules from their source text on open;
+- the ``VBA/dir`` stream ends at its terminator record (pyOpenVBA 6.5 writes four extra zero
+  bytes after it), and its PROJECTCOOKIE and MODULECOOKIEs are 0xFFFF ([MS-OVBA] 2.3.4.2);
+- every directory entry of the compound file is black and every storage entry has starting
+  sector and size 0 ([MS-CFB] 2.6.3, 2.6.4; :func:`sound_directory`);
+- the class module ``Dictionary`` carries every attribute Excel stores for a class
+  (:data:`CLASS_ATTRIBUTES`).
 
 Module source is stored in code page 1252 with CRLF line endings; the build refuses text that
 code page cannot hold. Builds are byte-for-byte reproducible.
@@ -139,6 +146,28 @@ def _with_vb_name(source: str, name: str) -> str:
                   count=1, flags=re.MULTILINE)
 
 
+#: The attributes Excel stores for every class module, in its order after VB_Name
+#: ([MS-OVBA] 2.3.4.3 module source; Excel's and Aspose's copies of Dictionary carry all of
+#: them, the .cls file xlwings ships omits the last two).
+CLASS_ATTRIBUTES = (("VB_GlobalNameSpace", "False"), ("VB_Creatable", "False"),
+                    ("VB_PredeclaredId", "False"), ("VB_Exposed", "True"),
+                    ("VB_TemplateDerived", "False"), ("VB_Customizable", "False"))
+
+
+def _with_class_attributes(source: str) -> str:
+    """A class module's source with any missing attribute of :data:`CLASS_ATTRIBUTES` added
+    after the ones it has (values it has are kept)."""
+    lines = source.split("\r\n")
+    have = {m.group(1): i for i, line in enumerate(lines)
+            if (m := re.match(r"Attribute (VB_\w+) = ", line))}
+    if "VB_Name" not in have:
+        raise ValueError("class module without Attribute VB_Name")
+    at = max(have[name] for name, _ in CLASS_ATTRIBUTES if name in have) if any(
+        name in have for name, _ in CLASS_ATTRIBUTES) else have["VB_Name"]
+    missing = [f"Attribute {name} = {value}" for name, value in CLASS_ATTRIBUTES if name not in have]
+    return "\r\n".join(lines[:at + 1] + missing + lines[at + 1:])
+
+
 # -- the build ---------------------------------------------------------------------------------
 
 def _skeleton_xlsm(path: str, sheet_codenames: list[str]) -> None:
@@ -166,17 +195,76 @@ def _dir_records(raw: bytes):
         pos += 6 + size
 
 
-def _trim_dir_terminator(cfb) -> None:
-    """End the ``dir`` stream at its Terminator record ([MS-OVBA] 2.3.4.2), as Excel does."""
+_PROJECTCOOKIE, _MODULECOOKIE = 0x0013, 0x002C
+
+
+def _fix_dir_stream(cfb) -> None:
+    """The ``dir`` stream as [MS-OVBA] 2.3.4.2 wants it written: it ends at its Terminator
+    record, as Excel writes it (pyOpenVBA 6.5 adds four zero bytes), and the PROJECTCOOKIE and
+    every MODULECOOKIE hold 0xFFFF ("MUST be 0xFFFF on write"; pyOpenVBA writes other values)."""
     from pyopenvba.vba import compress, decompress
 
-    raw = decompress(cfb.get_stream_in_storage("VBA", "dir"))
-    for rid, _, end in _dir_records(raw):
-        if rid == 0x0010:
-            if len(raw) != end:
-                cfb.write_stream_in_storage("VBA", "dir", compress(raw[:end]))
-            return
-    raise ValueError("VBA dir stream has no terminator record")
+    raw = bytearray(decompress(cfb.get_stream_in_storage("VBA", "dir")))
+    end = None
+    for rid, start, stop in _dir_records(bytes(raw)):
+        if rid in (_PROJECTCOOKIE, _MODULECOOKIE):
+            if stop - start != 8:
+                raise ValueError(f"VBA dir stream: cookie record 0x{rid:04X} of {stop - start} bytes")
+            raw[start + 6:stop] = b"\xFF\xFF"
+        elif rid == 0x0010:
+            end = stop
+    if end is None:
+        raise ValueError("VBA dir stream has no terminator record")
+    cfb.write_stream_in_storage("VBA", "dir", compress(bytes(raw[:end])))
+
+
+# -- [MS-CFB] directory: what a writer MUST write, applied to the bytes pyOpenVBA saved ----------
+
+_NOSTREAM = 0xFFFFFFFF
+_ENDOFCHAIN = 0xFFFFFFFE
+
+
+def sound_directory(data: bytes) -> bytes:
+    """``data`` (a compound file) with every directory entry coloured black and every storage
+    entry's starting sector and size set to 0.
+
+    [MS-CFB] 2.6.4: no red node may have a red child; pyOpenVBA colours new entries red and
+    leaves red pairs in the VBA storage's tree. A tree of black nodes only meets every
+    constraint a reader checks (2.6.4 lists them: black root, no two consecutive red nodes,
+    left less than right) and is what the Aspose-built workbooks xlwings ships carry. 2.6.3:
+    the Starting Sector Location and Stream Size of a storage object MUST be 0 (pyOpenVBA writes
+    ENDOFCHAIN). Only those bytes change; the tree's shape and every stream stay as they are."""
+    out = bytearray(data)
+    if out[:8] != b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1":
+        raise ValueError("not a compound file")
+    sector_size = 1 << struct.unpack_from("<H", out, 30)[0]
+    n_fat = struct.unpack_from("<I", out, 44)[0]
+    first_dir = struct.unpack_from("<I", out, 48)[0]
+    if n_fat > 109 or struct.unpack_from("<I", out, 72)[0]:  # DIFAT sectors: not from pyOpenVBA
+        raise ValueError("compound file too large for this fix-up (DIFAT sectors)")
+    fat_sectors = struct.unpack_from(f"<{n_fat}I", out, 76)
+
+    def offset(sector: int) -> int:
+        return (sector + 1) * sector_size
+
+    fat: list[int] = []
+    for sector in fat_sectors:
+        fat.extend(struct.unpack_from(f"<{sector_size // 4}I", out, offset(sector)))
+    sector, seen = first_dir, set()
+    while sector != _ENDOFCHAIN:
+        if sector in seen or sector >= len(fat):
+            raise ValueError("compound file: broken directory chain")
+        seen.add(sector)
+        base = offset(sector)
+        for entry in range(base, base + sector_size, 128):
+            kind = out[entry + 66]
+            if kind == 0:  # unallocated
+                continue
+            out[entry + 67] = 1  # black
+            if kind == 1:  # a storage
+                struct.pack_into("<IQ", out, entry + 116, 0, 0)
+        sector = fat[sector]
+    return bytes(out)
 
 
 def build_vba_project(sheet_codenames: Iterable[str],
@@ -213,6 +301,8 @@ def _build(codes: tuple[str, ...], modules: tuple[tuple[str, str], ...]) -> byte
             for name, source in modules:
                 source = _with_vb_name(_crlf(source), name)
                 _check_code_page(name, source)
+                if _is_class_source(source):
+                    source = _with_class_attributes(source)
                 kind = VBAModuleKind.other if _is_class_source(source) else VBAModuleKind.standard
                 project.add_module(name, source, kind=kind)
             book.save(out)
@@ -225,8 +315,8 @@ def _build(codes: tuple[str, ...], modules: tuple[tuple[str, str], ...]) -> byte
 
     cfb = CFB.from_bytes(data)
     cfb.write_stream_in_storage("VBA", "_VBA_PROJECT", INTEROPERABLE_VBA_PROJECT_STREAM)
-    _trim_dir_terminator(cfb)
-    return cfb.to_bytes()
+    _fix_dir_stream(cfb)
+    return sound_directory(cfb.to_bytes())
 
 
 def vba_project(sheet_names: list[str]) -> bytes:
