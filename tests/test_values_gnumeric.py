@@ -46,7 +46,7 @@ def test_the_caches_were_zero_before(tmp_path, form, entries):
     src = write_workbook(form, tmp_path / "nol.xlsx", entries=entries, cached_results=False)
     ws = openpyxl.load_workbook(src, data_only=True)["TW I"]
     fm = FormulaMap(form, WorkbookLayout(form))
-    assert {ws.cell(r + 1, c + 1).value for r, c in fm.quarter} == {0}
+    assert {ws.cell(r + 1, c + 1).value for r, c in fm.quarter_map(1)} == {0}
 
 
 def test_every_formula_cell_as_the_generator_caches_it(filled_xlsx, gnumeric_filled, form):
@@ -54,7 +54,8 @@ def test_every_formula_cell_as_the_generator_caches_it(filled_xlsx, gnumeric_fil
     cached = CalamineWorkbook.from_path(str(filled_xlsx))
     engine = CalamineWorkbook.from_path(str(gnumeric_filled))
     checked = 0
-    for name, cells in [*((q, fm.quarter) for q in QUARTER_SHEETS), (SHEET_REKAP, fm.rekap)]:
+    for name, cells in [*((sheet, fm.quarter_map(q)) for q, sheet in enumerate(QUARTER_SHEETS, 1)),
+                        (SHEET_REKAP, fm.rekap)]:
         a = cached.get_sheet_by_name(name).to_python()
         b = engine.get_sheet_by_name(name).to_python()
         for r, c in cells:
