@@ -52,3 +52,12 @@ def parse_nip(text: str) -> tuple[Nip | None, str | None]:
                       "angka menjadi 15 digit (digit terakhir menjadi 0); format selnya sebagai "
                       "Teks lalu ketik ulang NIP-nya")
     return Nip(birth, (year, month), gender, sequence), None
+
+
+def format_nip(text: str) -> str:
+    """A NIP as it is printed on official documents, its four parts apart:
+    196611071985121001 -> "19661107 198512 1 001". Anything not 18 digits is returned as given."""
+    digits = str(text).replace(" ", "")
+    if len(digits) != 18 or not digits.isdigit():
+        return str(text)
+    return f"{digits[:8]} {digits[8:14]} {digits[14]} {digits[15:]}"

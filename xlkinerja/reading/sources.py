@@ -13,6 +13,8 @@ numbers as int/float, text as str, booleans as bool.
 
 from __future__ import annotations
 
+import warnings
+
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
@@ -127,8 +129,10 @@ class OpenpyxlFormulaSource(WorkbookSource):
 
         self.path = Path(path)
         self.name = name or self.path.name
-        self._wb = openpyxl.load_workbook(self.path, read_only=True, data_only=False,
-                                          keep_links=False)
+        with warnings.catch_warnings():  # openpyxl's English warnings are no finding
+            warnings.simplefilter("ignore")
+            self._wb = openpyxl.load_workbook(self.path, read_only=True, data_only=False,
+                                              keep_links=False)
         self._cache: dict[str, Grid] = {}
 
     def sheet_names(self) -> list[str]:
@@ -137,8 +141,10 @@ class OpenpyxlFormulaSource(WorkbookSource):
     def values(self, sheet: str) -> Grid:
         if sheet not in self._cache:
             ws = self._wb[sheet]
-            self._cache[sheet] = [[normalize(v) for v in row]
-                                  for row in ws.iter_rows(values_only=True)]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._cache[sheet] = [[normalize(v) for v in row]
+                                      for row in ws.iter_rows(values_only=True)]
         return self._cache[sheet]
 
     def formulas(self, sheet: str) -> Grid:

@@ -42,6 +42,7 @@ from xlkinerja.workbook import calc
 from xlkinerja.findings import UNCOUNTED, Finding, Severity
 from xlkinerja.findings.acceptance import rejection_text
 from xlkinerja.workbook.formulas import quarter_values
+from xlkinerja.validation.guards import guard_findings
 from xlkinerja.workbook.layout import NARRATIVES, QUARTER_SHEETS, Q, a1, printed_col
 from xlkinerja.form.model import NOT_AVAILABLE, QUARTERS, ROMAN, Annual, Frequency, Indikator
 from xlkinerja.base.numbers import (format_decimal, format_number, format_percent, format_rupiah,
@@ -573,6 +574,10 @@ def validate_file(path: str | Path, options: ValidationOptions | None = None,
             raise
         if unreadable is not None:
             report.findings.append(unreadable)
+        if report.submission is not None:
+            sub = report.submission
+            layout = sub.formula_map.layout if sub.formula_map is not None else None
+            report.findings.extend(guard_findings(path, name, sub.form, layout))
         if report.readable:
             report.findings.extend(package_findings(package, name))
         report.path = path

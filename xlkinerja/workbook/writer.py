@@ -23,6 +23,7 @@ from xlkinerja.workbook.layout import (HV, META_MARKER, NARRATIVE_LABEL_LAST, NA
                      QUARTER_SHEETS, SHEET_HASIL, SHEET_META, SHEET_PETUNJUK,
                      SHEET_REKAP, SHEET_XLWINGS_CONF, TEMPLATE_VERSION, HasilLayout,
                      WorkbookLayout, a1, button_places, pagu_header)
+from xlkinerja.form.nip import format_nip
 from xlkinerja.form.model import (NOT_AVAILABLE, QUARTERS, ROMAN, Form, Indikator, Polarity,
                     QuarterEntries, RowChange, form_json, form_sha256)
 from xlkinerja.base.numbers import format_number, format_rupiah
@@ -268,7 +269,7 @@ class FormulirWriter:
         ws.merge_range(S["name"], Q.PAGU, S["name"], Q.KET, sig.name,
                        f(align="center", bold=True, underline=1))
         ws.merge_range(S["pangkat"], Q.PAGU, S["pangkat"], Q.KET, sig.pangkat, center)
-        ws.merge_range(S["nip"], Q.PAGU, S["nip"], Q.KET, f"NIP. {sig.nip}", center)
+        ws.merge_range(S["nip"], Q.PAGU, S["nip"], Q.KET, f"NIP. {format_nip(sig.nip)}", center)
 
         self.fit.apply(ws)
         ws.freeze_panes(L.body_start, Q.NO)  # the rows above the body, no column
