@@ -393,8 +393,9 @@ def _has_problem(report) -> bool:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from xlkinerja.base.numbers import format_number
-    from xlkinerja.validation.rules import (ReportCounts, ValidationOptions, format_report, format_summary,
-                           iter_json, validate_files)
+    from xlkinerja.validation.rules import (ReportCounts, ValidationOptions, format_codes,
+                                            format_report, format_summary, iter_json,
+                                            validate_files)
 
     paths = _expand_inputs(args.files)
     if not paths:
@@ -425,6 +426,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     else:
         for rep in reports:
             _out("\n".join(format_report(rep)))
+        for line in format_codes(counts):
+            _out(line)
         _out(format_summary(counts))
         if args.hanya_masalah:
             hidden = counts.files - counts.with_problems
@@ -441,6 +444,25 @@ def identity_line(register: str | None) -> str:
         return f"Identitas dan tanda tangan formulir diperiksa dengan register {register}."
     return ("Identitas formulir tidak dapat dipastikan: register formulir tidak ditemukan (sebutkan "
             "dengan --register); formulir buatan ulang di tempat lain tidak dapat dibedakan.")
+
+
+def cmd_codes(args: argparse.Namespace) -> int:
+    from xlkinerja.findings.catalogue import CODES
+
+    wanted = [c.strip().upper() for c in args.kode]
+    unknown = [c for c in wanted if c not in CODES]
+    if unknown:
+        raise UserError(f"kode {', '.join(unknown)} tidak dikenal. Jalankan 'xlkinerja kode' "
+                        "tanpa argumen untuk daftar semua kode.")
+    group = None
+    for entry in [CODES[c] for c in wanted] if wanted else CODES.values():
+        if not wanted and entry.group != group:
+            _out(f"{'' if group is None else chr(10)}== {entry.group}")
+            group = entry.group
+        _out(f"{entry.code} ({entry.label})")
+        _out(f"    Arti: {entry.meaning}")
+        _out(f"    Tindakan: {entry.action}")
+    return EXIT_OK
 
 
 # -- consolidate, ledger ------------------------------------------------------------------------
@@ -978,6 +1000,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="mis. '91:Sangat Tinggi,76:Tinggi,66:Sedang,51:Rendah,0:Sangat Rendah'")
     c.add_argument("--progress", action="store_true", help="selalu tampilkan kemajuan")
     c.set_defaults(func=cmd_consolidate)
+
+    k = sub.add_parser("kode", help="arti setiap kode temuan dan tindakannya",
+                       description="Tampilkan arti kode temuan validasi dan konsolidasi (mis. "
+                                   "ENTRY_ABOVE_PAGU) beserta tindakannya; tanpa KODE: semua kode.")
+    k.add_argument("kode", nargs="*", metavar="KODE", help="kode temuan, mis. ENTRY_ABOVE_PAGU")
+    k.set_defaults(func=cmd_codes)
 
     lg = sub.add_parser("ledger", help="daftar kiriman yang tercatat di ledger",
                         description="Tampilkan kiriman yang tercatat: apa yang masuk kapan, "

@@ -1,4 +1,5 @@
-"""Validation findings: what is wrong, where, how bad, and what to do."""
+"""Validation findings: what is wrong, where, how bad, and what to do; ``catalogue`` lists every
+finding code once (severity, arti, tindakan) for the checks, the docs and the tests."""
 
 from __future__ import annotations
 

@@ -41,6 +41,7 @@ from xlkinerja import reference
 from xlkinerja.workbook import calc
 from xlkinerja.findings import UNCOUNTED, Finding, Severity
 from xlkinerja.findings.acceptance import rejection_text
+from xlkinerja.findings.catalogue import CODES
 from xlkinerja.workbook.formulas import quarter_values
 from xlkinerja.validation.guards import guard_findings
 from xlkinerja.workbook.layout import NARRATIVES, QUARTER_SHEETS, Q, a1, printed_col
@@ -713,9 +714,12 @@ class ReportCounts:
     any_errors: bool = False  # some file, readable or not, has an error
     with_problems: int = 0  # unreadable, or with an error or a warning
     rejected: int = 0  # readable files that cannot be accepted at all (among with_errors)
+    codes: dict[str, int] = field(default_factory=dict)  # code -> how many findings, all files
 
     def add(self, rep: FileReport) -> None:
         self.files += 1
+        for f in rep.findings:
+            self.codes[f.code] = self.codes.get(f.code, 0) + 1
         self.any_errors = self.any_errors or rep.has_errors
         if not rep.readable or rep.count(Severity.ERROR) or rep.count(Severity.WARNING):
             self.with_problems += 1
@@ -739,6 +743,29 @@ def format_summary(counts: ReportCounts) -> str:
     rejected = f" ({counts.rejected} di antaranya ditolak)" if counts.rejected else ""
     return (f"Ringkasan: {counts.files} berkas diperiksa; {ok} tanpa galat, {counts.with_errors} "
             f"dengan galat{rejected}, {counts.unreadable} tidak dapat dibaca.")
+
+
+def format_codes(counts: ReportCounts) -> list[str]:
+    """The codes the batch raised, worst first, each with its count, meaning and what to do, from
+    the catalogue: the desk reads what a code means next to the report instead of looking it up."""
+    if not counts.codes:
+        return []
+    lines = ["Kode temuan (arti dan tindakan; daftar lengkap: xlkinerja kode):"]
+    for code in sorted(counts.codes, key=lambda c: (_code_rank(c), c)):
+        entry = CODES.get(code)
+        n = format_number(counts.codes[code])
+        if entry is None:  # a code the catalogue lacks: tests/test_catalogue.py prevents it
+            lines.append(f"  {code} ({n}x)")
+            continue
+        lines.append(f"  {code} ({entry.label}, {n}x): {entry.meaning}")
+        lines.append(f"      Tindakan: {entry.action}")
+    lines.append("")
+    return lines
+
+
+def _code_rank(code: str) -> int:
+    entry = CODES.get(code)
+    return entry.severity.rank if entry else 3
 
 
 def format_report(rep: FileReport) -> list[str]:
