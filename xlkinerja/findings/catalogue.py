@@ -109,6 +109,9 @@ _ROWS = [
     ("CONSOLIDATE_DUPLICATE", _I, "Isi kiriman sama persis dengan kiriman lain; dihitung sekali.", "Tidak perlu tindakan."),
     ("CONSOLIDATE_OTHER_YEAR", _E, "Kiriman untuk tahun anggaran lain dari rekap ini; tidak dipakai.", "Pindahkan berkasnya ke folder tahun yang benar."),
     ("CONSOLIDATE_NOT_FILLED", _W, "Kiriman belum berisi isian triwulan mana pun; tidak dipakai.", "Minta OPD mengisi lalu mengirim ulang."),
+    ("CONSOLIDATE_VERSION", _I, "Formulir OPD ini direvisi (perubahan/pergeseran); pesan menyebut dari versi mana angka setiap triwulan diambil.", "Tidak perlu tindakan; periksa bila versi yang dipakai tidak sesuai harapan."),
+    ("CONSOLIDATE_OLD_VERSION_QUARTER", _W, "Triwulan sesudah revisi diisi pada formulir sebelum revisi; triwulan itu dari berkas ini tidak dihitung.", "Minta OPD mengisi triwulan itu pada formulir revisi."),
+    ("CONSOLIDATE_NOT_COUNTED", _W, "Realisasi dari formulir sebelum revisi untuk baris yang tidak ada di formulir revisi; tidak dihitung.", "Buat ulang formulir revisi dengan --dari berkas lama agar baris itu tersimpan sebagai dihapus."),
     ("INTERNAL_ERROR", _E, "Kesalahan di xlkinerja sendiri saat memeriksa berkas ini; berkas lain tetap diperiksa.", "Laporkan kepada pengembang beserta berkasnya (XLKINERJA_DEBUG=1 untuk rinciannya)."),
 ]
 
