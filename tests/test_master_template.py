@@ -125,10 +125,10 @@ def test_the_empty_template_generates_nothing_and_says_why(template, tmp_path):
 
 
 def test_the_example_rows_are_the_readme_example(template, tmp_path):
-    """Give the example a real OPD code and it is exactly the README's spec example."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"<!-- spec-example:start -->\s*```\w*\n(.*?)```", readme, re.S).group(1)
-    expected = parse_spec(block, "README.md")
+    """Give the example a real OPD code and it is exactly the spec example of docs/spec-format.md."""
+    page = (ROOT / "docs" / "spec-format.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- spec-example:start -->\s*```\w*\n(.*?)```", page, re.S).group(1)
+    expected = parse_spec(block, "docs/spec-format.md")
     book = openpyxl.load_workbook(template)
     for table in TABLES:
         for row in book[table.sheet].iter_rows(min_row=2):

@@ -100,16 +100,26 @@ def opd_figures(plan: OpdPlan, ledger, scale=DEFAULT_SCALE) -> OpdFigures:
     if plan.model_sha is None:  # sent nothing: the pagu as issued, when the register knows it
         return OpdFigures(plan=plan, form=None, pagu=plan.issued_pagu or 0)
     form = Form.from_dict(json.loads(ledger.model(plan.model_sha)))
-    figs = OpdFigures(plan=plan, form=form, pagu=form.total_pagu, pagu_murni=form.total_murni)
+    entries: dict[int, QuarterEntries] = {}
     cache: dict[str, dict[int, QuarterEntries]] = {}
     for q in QUARTERS:
         source = plan.sources.get(q)
         if source is None:
-            figs.entries[q] = QuarterEntries()
             continue
         if source.sha256 not in cache:
             cache[source.sha256] = entries_from_compact(ledger.entries(source.sha256) or {})
-        figs.entries[q] = cache[source.sha256][q]
+        entries[q] = cache[source.sha256][q]
+    return figures_of(plan, form, entries, scale)
+
+
+def figures_of(plan: OpdPlan, form: Form, entries: dict[int, QuarterEntries],
+               scale=DEFAULT_SCALE) -> OpdFigures:
+    """One OPD's figures from its form and the entries of the quarters ``plan.sources`` names
+    (the others are empty): what consolidation computes from the ledger, and what the public API
+    computes for a single workbook read (``Submission.budget_frame``)."""
+    figs = OpdFigures(plan=plan, form=form, pagu=form.total_pagu, pagu_murni=form.total_murni)
+    for q in QUARTERS:
+        figs.entries[q] = entries.get(q, QuarterEntries()) if q in plan.sources else QuarterEntries()
     _left_out(figs, form)
     for q in QUARTERS:  # against the pagu in force in that quarter
         figs.budget[q] = calc.budget_figures(form, figs.entries[q], q)

@@ -5,7 +5,7 @@ to Excel. The master lets them paste those lines once for every OPD, add the ind
 OPD's signatory, and generate one formulir per OPD. This module defines the three tables, their
 columns and the words the cells accept; :mod:`xlkinerja.form.master` reads them and
 :mod:`xlkinerja.workbook.masterwriter` writes the template. Both (and the template's Petunjuk sheet and
-the README) take the columns from here.
+docs/master.md) take the columns from here.
 """
 
 from __future__ import annotations

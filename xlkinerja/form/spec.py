@@ -1,6 +1,6 @@
 """Template specs (YAML) and fill data, read into the model with every problem located.
 
-A spec fixes one OPD's formulir for a year; see the README for the format. Loading checks the
+A spec fixes one OPD's formulir for a year; see docs/spec-format.md for the format. Loading checks the
 whole document and reports every problem at once with its line and key (in Bahasa Indonesia);
 nothing is generated from a spec with problems. The rules themselves live in
 :mod:`xlkinerja.form.formcheck`, shared with the master table (:mod:`xlkinerja.form.master`).

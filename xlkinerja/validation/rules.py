@@ -5,7 +5,7 @@
 :class:`FileReport` whose findings carry a stable code, the sheet and cell, a severity and a
 message in Bahasa Indonesia that says what to do.
 
-Finding codes (stable; documented in the README):
+Finding codes (stable; each one in :mod:`xlkinerja.findings.catalogue`, and docs/kode-temuan.md):
 
 - FILE_*: the file cannot be opened as a workbook (empty, truncated, encrypted, .xls, .ods, CSV,
   zip bomb, XML entities, ...). One finding per file; nothing else is checked.

@@ -43,7 +43,7 @@ PAPER_FOLIO = 14
 # -- what goes in ------------------------------------------------------------------------------
 
 def example_rows() -> MasterRows:
-    """The template's example: the README's spec example, under Kode OPD CONTOH (skipped)."""
+    """The template's example: the spec example of docs/spec-format.md, under Kode OPD CONTOH (skipped)."""
     opd = {"kode_opd": EXAMPLE_OPD, "nama_opd": "Sekretariat Daerah Kota Contoh"}
     return {
         "opd": [{**opd, "tahun": 2025, "jabatan": "SEKRETARIS DAERAH KOTA CONTOH",
