@@ -702,7 +702,9 @@ def format_text(reports: list[FileReport]) -> str:
     lines: list[str] = []
     for rep in reports:
         lines.extend(format_report(rep))
-    lines.append(format_summary(ReportCounts.of(reports)))
+    counts = ReportCounts.of(reports)
+    lines.extend(format_codes(counts))  # as the command prints it
+    lines.append(format_summary(counts))
     return "\n".join(lines)
 
 
