@@ -17,8 +17,8 @@ CATALOGUE = PACKAGE / "findings" / "catalogue.py"
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 #: calls whose code argument is a finding code whatever its first word (``bad("X", msg)``,
 #: ``self.add(Severity.ERROR, "X", msg)``, ``self._fatal("X", msg)``)
-FINDING_CALLS = {"bad", "_fatal", "add", "uncounted", "Finding", "ConsolidationFinding"}
-ALWAYS_ERROR = {"bad", "_fatal"}  # these report an error whatever the code
+FINDING_CALLS = {"bad", "_fatal", "error", "add", "uncounted", "Finding", "ConsolidationFinding"}
+ALWAYS_ERROR = {"bad", "_fatal", "error"}  # these report an error whatever the code
 
 
 def _name(func: ast.expr) -> str:
